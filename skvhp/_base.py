@@ -1,0 +1,455 @@
+"""The shared engine of every skvhp estimator: validation, device, the training loop,
+transform / inverse_transform / score / score_samples / sample, and pickling."""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from abc import abstractmethod
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from torch import nn
+
+from ._evaluation import importance_log_likelihood
+from ._validation import (
+    check_choice,
+    check_float,
+    check_int,
+    check_layer_sizes,
+    check_random_state_value,
+    make_generator,
+    resolve_device,
+    seed_from,
+)
+
+_PREDICT_BATCH = 4096  # rows per forward pass in transform / inverse_transform
+_INPUT_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
+
+
+class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Common machinery; subclasses choose a module (prior, layers) and an objective.
+
+    Subclasses implement ``_make_module(n_features)`` and ``_objective(module, x,
+    generator)``, and may override the ``_on_*`` hooks to drive a schedule.
+    """
+
+    def __init__(
+        self,
+        *,
+        n_components: int,
+        hidden_layer_sizes: tuple[int, ...],
+        activation: str,
+        likelihood: str,
+        max_iter: int,
+        batch_size: int,
+        learning_rate: float,
+        n_importance_samples: int,
+        early_stopping: bool,
+        validation_fraction: float,
+        n_iter_no_change: int,
+        tol: float,
+        device: str,
+        random_state: Any,
+        verbose: int,
+        warm_start: bool,
+    ):
+        self.n_components = n_components
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.likelihood = likelihood
+        self.max_iter = max_iter
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.n_importance_samples = n_importance_samples
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    # ------------------------------------------------------------------ subclass API
+    @abstractmethod
+    def _make_module(self, n_features: int) -> nn.Module:
+        """Build a fresh, untrained module (parameters initialised from torch's CPU RNG,
+        which the engine seeds inside ``torch.random.fork_rng``)."""
+
+    @abstractmethod
+    def _objective(
+        self, module: nn.Module, x: torch.Tensor, generator: torch.Generator
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        """The loss to minimise on batch ``x`` (mean over rows) and named scalar terms."""
+
+    def _check_extra_params(self) -> None:
+        """Check the subclass's own parameters (raise ValueError)."""
+
+    def _on_fit_start(self, module: nn.Module, n_samples: int) -> None:
+        """Called once before the first epoch of a fit."""
+
+    def _training_step(
+        self,
+        module: nn.Module,
+        optimizer: torch.optim.Optimizer,
+        x: torch.Tensor,
+        generator: torch.Generator,
+    ) -> dict[str, torch.Tensor]:
+        """One gradient step; returns detached scalar terms (including ``loss``)."""
+        loss, terms = self._objective(module, x, generator)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        return {"loss": loss.detach(), **{k: v.detach() for k, v in terms.items()}}
+
+    def _evaluation_width(self) -> int:
+        """Widest per-sample activation, for sizing evaluation chunks."""
+        return max((self.n_features_in_, self.n_components, *self.hidden_layer_sizes))
+
+    # ------------------------------------------------------------------ validation
+    def _check_params(self) -> None:
+        check_int(self.n_components, "n_components", 1)
+        check_layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
+        check_choice(self.activation, "activation", ("tanh", "relu", "elu", "softplus", "sigmoid"))
+        check_choice(self.likelihood, "likelihood", ("bernoulli", "gaussian"))
+        check_int(self.max_iter, "max_iter", 1)
+        check_int(self.batch_size, "batch_size", 1)
+        check_float(self.learning_rate, "learning_rate", 0.0, low_inclusive=False)
+        check_int(self.n_importance_samples, "n_importance_samples", 1)
+        check_choice(self.early_stopping, "early_stopping", (True, False))
+        check_float(
+            self.validation_fraction, "validation_fraction", 0.0, 1.0, low_inclusive=False,
+            high_inclusive=False,
+        )
+        check_int(self.n_iter_no_change, "n_iter_no_change", 1)
+        check_float(self.tol, "tol", 0.0)
+        check_int(self.verbose, "verbose", 0)
+        check_choice(self.warm_start, "warm_start", (True, False))
+        resolve_device(self.device)
+        check_random_state_value(self.random_state)
+        self._check_extra_params()
+
+    def _check_input(self, X: Any, *, reset: bool) -> np.ndarray:
+        """Validate X without changing the estimator, then (if all is well) record its
+        feature names and count, so that bad input never alters a fitted model."""
+        if sp.issparse(X):
+            raise ValueError(
+                "Sparse input is not supported: VAEs train on dense tensors. "
+                "Convert with X.toarray() if it fits in memory."
+            )
+        X_checked = check_array(X, dtype=[np.float64, np.float32], ensure_min_samples=1)
+        if self.likelihood == "bernoulli" and (X_checked.min() < 0.0 or X_checked.max() > 1.0):
+            raise ValueError(
+                "likelihood='bernoulli' needs X in [0, 1] (got values in "
+                f"[{X_checked.min():.4g}, {X_checked.max():.4g}]); rescale X or use "
+                "likelihood='gaussian'."
+            )
+        return validate_data(self, X, reset=reset, dtype=[np.float64, np.float32])
+
+    def _to_tensor(self, X: np.ndarray) -> torch.Tensor:
+        return torch.as_tensor(np.ascontiguousarray(X), dtype=torch.float32).to(self.device_)
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X: Any, y: Any = None) -> _BaseVAE:
+        """Fit the model to X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data (in [0, 1] for the Bernoulli likelihood).
+        y : Ignored
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._check_params()
+        continuing = self.warm_start and hasattr(self, "module_")
+        # validate_data(reset=True) records feature names/counts before training ends:
+        # put the old ones back if anything fails, so a fitted model is never corrupted.
+        saved = {k: self.__dict__[k] for k in _INPUT_ATTRIBUTES if k in self.__dict__}
+        try:
+            X = self._check_input(X, reset=not continuing)
+            self._fit(X, continuing)
+        except BaseException:
+            for name in _INPUT_ATTRIBUTES:
+                self.__dict__.pop(name, None)
+            self.__dict__.update(saved)
+            raise
+        return self
+
+    def _fit(self, X: np.ndarray, continuing: bool) -> None:
+        device = resolve_device(self.device)
+        seed = seed_from(self.random_state)
+        generator = make_generator(seed, device)
+        n_samples, n_features = X.shape
+
+        if continuing:
+            module = copy.deepcopy(self.module_).to(device)
+        else:
+            module = self._build_module(n_features, seed).to(device)
+
+        # The whole training set goes to the device once and is indexed there.
+        X_all = torch.as_tensor(np.ascontiguousarray(X), dtype=torch.float32).to(device)
+        X_train, X_val = X_all, None
+        if self.early_stopping:
+            n_val = int(math.ceil(self.validation_fraction * n_samples))
+            if n_val < 1 or n_samples - n_val < 1:
+                raise ValueError(
+                    f"early_stopping needs at least 2 samples to split off a validation "
+                    f"set (validation_fraction={self.validation_fraction}, n_samples={n_samples})."
+                )
+            order = torch.as_tensor(np.random.default_rng(seed).permutation(n_samples), device=device)
+            X_val, X_train = X_all[order[:n_val]], X_all[order[n_val:]]
+
+        n_train = X_train.shape[0]
+        batch_size = min(self.batch_size, n_train)
+        optimizer = torch.optim.Adam(module.parameters(), lr=self.learning_rate)
+        history: dict[str, list[float]] = (
+            {k: list(v) for k, v in self.history_.items()} if continuing else {}
+        )
+        n_iter = self.n_iter_ if continuing else 0
+        best_val, best_state, stall = math.inf, None, 0
+        self._on_fit_start(module, n_train)
+        start_time = time.perf_counter()
+
+        for _ in range(self.max_iter):
+            module.train()
+            perm = torch.randperm(n_train, generator=generator, device=device)
+            sums: dict[str, torch.Tensor] = {}
+            for start in range(0, n_train, batch_size):
+                idx = perm[start : start + batch_size]
+                terms = self._training_step(module, optimizer, X_train[idx], generator)
+                for key, value in terms.items():
+                    sums[key] = sums.get(key, 0.0) + value * idx.numel()
+            epoch_terms = {k: float(v) / n_train for k, v in sums.items()}
+            if not math.isfinite(epoch_terms["loss"]):
+                raise ValueError(
+                    "Training diverged (non-finite loss). Try a smaller learning_rate; "
+                    "the previously fitted model, if any, is unchanged."
+                )
+            n_iter += 1
+            epoch_terms["time"] = time.perf_counter() - start_time
+            if X_val is not None:
+                epoch_terms["validation_loss"] = self._validation_loss(module, X_val, seed)
+            for key, value in epoch_terms.items():
+                history.setdefault(key, []).append(value)
+            if self.verbose:
+                shown = " ".join(f"{k}={v:.4g}" for k, v in epoch_terms.items())
+                print(f"[{type(self).__name__}] epoch {n_iter}: {shown}")
+            if X_val is not None:
+                if epoch_terms["validation_loss"] < best_val - self.tol:
+                    best_val, stall = epoch_terms["validation_loss"], 0
+                    best_state = copy.deepcopy(module.state_dict())
+                else:
+                    stall += 1
+                    if stall >= self.n_iter_no_change:
+                        if self.verbose:
+                            print(f"[{type(self).__name__}] early stopping at epoch {n_iter}")
+                        break
+
+        if best_state is not None:
+            module.load_state_dict(best_state)
+            self.best_validation_loss_ = best_val
+        module.eval()
+        # Only now, with training finished, does the estimator change.
+        self.module_ = module
+        self.device_ = device
+        self.n_iter_ = n_iter
+        self.history_ = history
+        self._seed_ = seed
+
+    def _build_module(self, n_features: int, seed: int) -> nn.Module:
+        # Initialise from a private fork of torch's CPU RNG: reproducible, no global effect.
+        with torch.random.fork_rng(devices=[]):
+            torch.random.default_generator.manual_seed(seed)
+            return self._make_module(n_features)
+
+    @torch.no_grad()
+    def _validation_loss(self, module: nn.Module, X_val: torch.Tensor, seed: int) -> float:
+        module.eval()
+        generator = make_generator(seed + 1, X_val.device)  # same noise every epoch
+        total = 0.0
+        for start in range(0, X_val.shape[0], _PREDICT_BATCH):
+            xb = X_val[start : start + _PREDICT_BATCH]
+            loss, _ = self._objective(module, xb, generator)
+            total += float(loss) * xb.shape[0]
+        module.train()
+        return total / X_val.shape[0]
+
+    # ------------------------------------------------------------------ inference
+    def _batched(self, fn, X: torch.Tensor) -> torch.Tensor:
+        with torch.inference_mode():
+            return torch.cat([fn(X[i : i + _PREDICT_BATCH]) for i in range(0, X.shape[0], _PREDICT_BATCH)])
+
+    @staticmethod
+    def _to_numpy(result: torch.Tensor, like: np.ndarray) -> np.ndarray:
+        dtype = like.dtype if like.dtype in (np.float32, np.float64) else np.float64
+        return result.cpu().numpy().astype(dtype, copy=False)
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Posterior mean E[z | x] of the top latent layer for each row of X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, n_components)
+            Same float dtype as X (float64 for other inputs).
+        """
+        check_is_fitted(self)
+        X = self._check_input(X, reset=False)
+        return self._to_numpy(self._batched(self.module_.encode_mean, self._to_tensor(X)), X)
+
+    def inverse_transform(self, Z: Any) -> np.ndarray:
+        """Decoder mean E[x | z] for each row of Z.
+
+        Parameters
+        ----------
+        Z : array-like of shape (n_samples, n_components)
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features)
+        """
+        check_is_fitted(self)
+        Z = check_array(Z, dtype=[np.float64, np.float32])
+        if Z.shape[1] != self.n_components:
+            raise ValueError(
+                f"Z has {Z.shape[1]} features, but {type(self).__name__} has "
+                f"n_components={self.n_components}."
+            )
+        return self._to_numpy(self._batched(self.module_.decode_mean, self._to_tensor(Z)), Z)
+
+    def score_samples(self, X: Any) -> np.ndarray:
+        """Importance-sampled log-likelihood log p(x) of each row, in nats.
+
+        Uses ``n_importance_samples`` draws from the encoder per row (the papers' test
+        protocol uses 5000); the noise is seeded from ``random_state``, so repeated
+        calls agree. The estimator is a stochastic lower bound on log p(x) in
+        expectation that tightens as the number of samples grows.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_likelihood : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        X = self._check_input(X, reset=False)
+        generator = make_generator(seed_from(self.random_state), self.device_)
+        result = importance_log_likelihood(
+            self.module_.log_weights,
+            self._to_tensor(X),
+            self.n_importance_samples,
+            width=self._evaluation_width(),
+            generator=generator,
+        )
+        return result.cpu().numpy()
+
+    def score(self, X: Any, y: Any = None) -> float:
+        """Mean importance-sampled log-likelihood per sample (nats); higher is better.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : Ignored
+
+        Returns
+        -------
+        score : float
+        """
+        return float(np.mean(self.score_samples(X)))
+
+    def sample_latent(self, n_samples: int = 1, *, random_state: Any = None) -> np.ndarray:
+        """Draw latent points from the (learned) prior p(z) of the top layer.
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, n_components)
+        """
+        check_is_fitted(self)
+        n_samples = check_int(n_samples, "n_samples", 1)
+        generator = make_generator(seed_from(random_state), self.device_)
+        with torch.inference_mode():
+            z = self.module_.sample_latent(n_samples, generator)
+        return z.cpu().numpy().astype(np.float64)
+
+    def sample(
+        self,
+        n_samples: int = 1,
+        *,
+        random_state: Any = None,
+        observation_noise: bool = False,
+        return_latent: bool = False,
+    ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+        """Generate data: z ~ p(z), then the decoder mean E[x|z] (or x ~ p(x|z)).
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+        random_state : int, RandomState instance or None
+        observation_noise : bool, default=False
+            If True, draw x ~ p(x | z) instead of returning the decoder mean.
+        return_latent : bool, default=False
+            Also return the latent points.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features)
+        Z : ndarray of shape (n_samples, n_components), only if ``return_latent``
+        """
+        check_is_fitted(self)
+        n_samples = check_int(n_samples, "n_samples", 1)
+        generator = make_generator(seed_from(random_state), self.device_)
+        with torch.inference_mode():
+            z = self.module_.sample_latent(n_samples, generator)
+            if observation_noise:
+                x = self.module_.sample_data(z, generator)
+            else:
+                x = self.module_.decode_mean(z)
+        x_np = x.cpu().numpy().astype(np.float64)
+        return (x_np, z.cpu().numpy().astype(np.float64)) if return_latent else x_np
+
+    # ------------------------------------------------------------------ sklearn glue
+    @property
+    def _n_features_out(self) -> int:
+        return self.n_components
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+    # ------------------------------------------------------------------ pickling
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        if "module_" in state:
+            # CPU tensors only, so that a model fitted on a GPU loads anywhere.
+            state["module_"] = {k: v.detach().cpu() for k, v in self.module_.state_dict().items()}
+            state["device_"] = str(self.device_)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        module_state = state.pop("module_", None)
+        super().__setstate__(state)
+        if module_state is not None:
+            device = torch.device(self.device_)
+            if device.type == "cuda" and not torch.cuda.is_available():
+                device = torch.device("cpu")
+            module = self._build_module(self.n_features_in_, 0)
+            module.load_state_dict(module_state)
+            self.module_ = module.to(device).eval()
+            self.device_ = device

@@ -1,0 +1,248 @@
+"""The importance-weighted autoencoder (Burda, Grosse & Salakhutdinov, 2016)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+from torch import nn
+
+from ._base import _BaseVAE
+from ._distributions import log_mean_exp, log_normal_diag, log_standard_normal, reparameterize
+from ._likelihoods import LIKELIHOODS
+from ._nn import GaussianHead, make_mlp
+from ._priors import StandardNormalPrior
+from ._vae import SingleLayerVAE
+from ._validation import check_int, check_layer_sizes
+
+
+class TwoLayerVAE(nn.Module):
+    """Burda et al.'s two-stochastic-layer model.
+
+    Generative: p(z2) = N(0, I), p(z1 | z2) diagonal Gaussian, p(x | z1).
+    Inference: q(z1 | x) q(z2 | z1), both diagonal Gaussians.
+    """
+
+    def __init__(
+        self,
+        n_features: int,
+        n_components_z1: int,
+        n_components: int,
+        hidden_layer_sizes: Sequence[int],
+        hidden_layer_sizes_z2: Sequence[int],
+        activation: str,
+        likelihood: str,
+    ):
+        super().__init__()
+        self.q_z1 = GaussianHead(n_features, hidden_layer_sizes, n_components_z1, activation)
+        self.q_z2 = GaussianHead(n_components_z1, hidden_layer_sizes_z2, n_components, activation)
+        self.p_z1 = GaussianHead(
+            n_components, tuple(reversed(hidden_layer_sizes_z2)), n_components_z1, activation
+        )
+        self.decoder = make_mlp(
+            n_components_z1, tuple(reversed(hidden_layer_sizes)), n_features, activation
+        )
+        self.likelihood = LIKELIHOODS[likelihood](n_features)
+        self.prior = StandardNormalPrior(n_components)
+
+    def encode_mean(self, x: torch.Tensor) -> torch.Tensor:
+        # Mean of q(z2 | z1) at the mean of q(z1 | x): a deterministic pass.
+        return self.q_z2(self.q_z1(x)[0])[0]
+
+    def decode_mean(self, z2: torch.Tensor) -> torch.Tensor:
+        return self.likelihood.mean(self.decoder(self.p_z1(z2)[0]))
+
+    def sample_latent(self, n_samples: int, generator: torch.Generator | None) -> torch.Tensor:
+        return self.prior.sample(n_samples, generator)
+
+    def sample_data(self, z2: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
+        mean, log_var = self.p_z1(z2)
+        z1 = reparameterize(mean, log_var, 1, generator)[0]
+        return self.likelihood.sample(self.decoder(z1), generator)
+
+    def log_weights(
+        self, x: torch.Tensor, n_samples: int, generator: torch.Generator | None
+    ) -> torch.Tensor:
+        mean1, log_var1 = self.q_z1(x)
+        z1 = reparameterize(mean1, log_var1, n_samples, generator)  # (S, B, d1)
+        mean2, log_var2 = self.q_z2(z1)
+        z2 = mean2 + torch.exp(0.5 * log_var2) * torch.randn(
+            mean2.shape, generator=generator, device=mean2.device, dtype=mean2.dtype
+        )
+        p_mean1, p_log_var1 = self.p_z1(z2)
+        log_p = (
+            self.likelihood.log_prob(x, self.decoder(z1))
+            + log_normal_diag(z1, p_mean1, p_log_var1)
+            + log_standard_normal(z2)
+        )
+        log_q = log_normal_diag(z1, mean1, log_var1) + log_normal_diag(z2, mean2, log_var2)
+        return log_p - log_q
+
+
+class IWAE(_BaseVAE):
+    """Importance-weighted autoencoder, with one or two stochastic layers.
+
+    Trains the importance-weighted bound
+    ``L_k = E[log (1/k) sum_i p(x, z_i) / q(z_i | x)]`` with ``k`` samples
+    (Burda et al., 2016); ``k=1`` is the plain VAE's ELBO.
+
+    Parameters
+    ----------
+    n_components : int, default=50
+        Size of the top latent layer (the one ``transform`` returns).
+    k : int, default=5
+        Importance samples per data point in the training bound.
+    n_layers : {1, 2}, default=1
+        Stochastic layers. With 2, the model is x -> z1 -> z2 as in Burda et al.
+    n_components_z1 : int, default=100
+        Size of the lower latent layer z1 (only for ``n_layers=2``).
+    hidden_layer_sizes : tuple of int, default=(200, 200)
+        Deterministic layers between x and the first latent layer (the decoder mirrors
+        them).
+    hidden_layer_sizes_z2 : tuple of int, default=(100, 100)
+        Deterministic layers between z1 and z2 (only for ``n_layers=2``).
+    activation : {"tanh", "relu", "elu", "softplus", "sigmoid"}, default="tanh"
+    likelihood : {"bernoulli", "gaussian"}, default="bernoulli"
+        Bernoulli needs X in [0, 1]; Gaussian learns one variance per feature.
+    max_iter : int, default=100
+        Training epochs.
+    batch_size : int, default=100
+        Clipped to the training-set size.
+    learning_rate : float, default=1e-3
+        Adam's step size.
+    n_importance_samples : int, default=5000
+        Importance samples per point in ``score_samples`` (the papers' protocol).
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data, stop when the validation loss has
+        not improved by ``tol`` for ``n_iter_no_change`` epochs, and restore the best
+        weights.
+    validation_fraction : float, default=0.1
+    n_iter_no_change : int, default=10
+    tol : float, default=1e-4
+    device : str, default="auto"
+        "auto" (CUDA when available), "cpu", "cuda" or "cuda:N".
+    random_state : int, RandomState instance or None, default=None
+        Seeds a local torch generator (initialisation, batches, noise); global RNGs are
+        never touched.
+    verbose : int, default=0
+        Print one line per epoch when positive.
+    warm_start : bool, default=False
+        Continue training the fitted model on the next ``fit`` (a fresh optimiser).
+
+    Attributes
+    ----------
+    module_ : torch.nn.Module
+        The trained networks.
+    device_ : torch.device
+    n_iter_ : int
+        Epochs run (cumulative under ``warm_start``).
+    history_ : dict of list
+        Per epoch: ``loss`` (the negative bound per sample, nats), ``time``
+        (seconds since the fit started), ``validation_loss`` with early stopping.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when X has string feature names.
+
+    See Also
+    --------
+    VampPriorVAE, VHPAutoencoder
+
+    References
+    ----------
+    Y. Burda, R. Grosse, R. Salakhutdinov. Importance weighted autoencoders. ICLR 2016.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skvhp import IWAE
+    >>> X = load_digits().data / 16.0
+    >>> model = IWAE(n_components=2, hidden_layer_sizes=(64,), max_iter=2,
+    ...              n_importance_samples=10, random_state=0).fit(X)
+    >>> model.transform(X[:3]).shape
+    (3, 2)
+    >>> model.score(X[:10]) < 0
+    True
+    """
+
+    def __init__(
+        self,
+        *,
+        n_components: int = 50,
+        k: int = 5,
+        n_layers: int = 1,
+        n_components_z1: int = 100,
+        hidden_layer_sizes: tuple[int, ...] = (200, 200),
+        hidden_layer_sizes_z2: tuple[int, ...] = (100, 100),
+        activation: str = "tanh",
+        likelihood: str = "bernoulli",
+        max_iter: int = 100,
+        batch_size: int = 100,
+        learning_rate: float = 1e-3,
+        n_importance_samples: int = 5000,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 10,
+        tol: float = 1e-4,
+        device: str = "auto",
+        random_state: Any = None,
+        verbose: int = 0,
+        warm_start: bool = False,
+    ):
+        super().__init__(
+            n_components=n_components,
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            likelihood=likelihood,
+            max_iter=max_iter,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            n_importance_samples=n_importance_samples,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+            warm_start=warm_start,
+        )
+        self.k = k
+        self.n_layers = n_layers
+        self.n_components_z1 = n_components_z1
+        self.hidden_layer_sizes_z2 = hidden_layer_sizes_z2
+
+    def _check_extra_params(self) -> None:
+        check_int(self.k, "k", 1)
+        check_int(self.n_layers, "n_layers", 1, 2)
+        check_int(self.n_components_z1, "n_components_z1", 1)
+        check_layer_sizes(self.hidden_layer_sizes_z2, "hidden_layer_sizes_z2")
+
+    def _make_module(self, n_features: int) -> nn.Module:
+        hidden = check_layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
+        if self.n_layers == 1:
+            return SingleLayerVAE(
+                n_features,
+                self.n_components,
+                hidden,
+                self.activation,
+                self.likelihood,
+                StandardNormalPrior(self.n_components),
+            )
+        return TwoLayerVAE(
+            n_features,
+            self.n_components_z1,
+            self.n_components,
+            hidden,
+            check_layer_sizes(self.hidden_layer_sizes_z2, "hidden_layer_sizes_z2"),
+            self.activation,
+            self.likelihood,
+        )
+
+    def _evaluation_width(self) -> int:
+        return max(super()._evaluation_width(), self.n_components_z1, *self.hidden_layer_sizes_z2)
+
+    def _objective(self, module, x, generator):
+        log_w = module.log_weights(x, self.k, generator)
+        bound = log_mean_exp(log_w, dim=0).mean()
+        return -bound, {"elbo": log_w.mean()}

@@ -1,0 +1,59 @@
+"""Observation models p(x | z): the decoder's output layer and its log-density."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ._distributions import log_bernoulli_logits, log_normal_diag
+
+
+class BernoulliLikelihood(nn.Module):
+    """Bernoulli pixels: the decoder outputs logits; data must lie in [0, 1]."""
+
+    name = "bernoulli"
+
+    def __init__(self, n_features: int):
+        super().__init__()
+        self.n_features = n_features
+
+    def log_prob(self, x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+        return log_bernoulli_logits(x, out)
+
+    def mean(self, out: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(out)
+
+    def sample(self, out: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
+        return torch.bernoulli(torch.sigmoid(out), generator=generator)
+
+
+class GaussianLikelihood(nn.Module):
+    """Gaussian features with a learned variance per feature (homoscedastic over data).
+
+    The decoder outputs the mean; ``log_var`` is a free parameter per feature, floored
+    at ``log(1e-6)`` so that a constant feature cannot give an infinite density.
+    """
+
+    name = "gaussian"
+    LOG_VAR_MIN = -13.8
+
+    def __init__(self, n_features: int):
+        super().__init__()
+        self.n_features = n_features
+        self.log_var = nn.Parameter(torch.zeros(n_features))
+
+    def variance_log(self) -> torch.Tensor:
+        return self.log_var.clamp(min=self.LOG_VAR_MIN)
+
+    def log_prob(self, x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+        return log_normal_diag(x, out, self.variance_log())
+
+    def mean(self, out: torch.Tensor) -> torch.Tensor:
+        return out
+
+    def sample(self, out: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
+        eps = torch.randn(out.shape, generator=generator, device=out.device, dtype=out.dtype)
+        return out + torch.exp(0.5 * self.variance_log()) * eps
+
+
+LIKELIHOODS = {"bernoulli": BernoulliLikelihood, "gaussian": GaussianLikelihood}

@@ -1,0 +1,53 @@
+"""Small network factories shared by every model."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+ACTIVATIONS = {
+    "tanh": nn.Tanh,
+    "relu": nn.ReLU,
+    "elu": nn.ELU,
+    "softplus": nn.Softplus,
+    "sigmoid": nn.Sigmoid,
+}
+
+
+def make_mlp(
+    n_inputs: int, hidden_layer_sizes: Sequence[int], n_outputs: int, activation: str = "tanh"
+) -> nn.Sequential:
+    """A multilayer perceptron: ``n_inputs -> hidden... -> n_outputs``, linear output.
+
+    ``hidden_layer_sizes`` may be empty, which gives a single affine map.
+    """
+    layers: list[nn.Module] = []
+    width = n_inputs
+    for size in hidden_layer_sizes:
+        layers += [nn.Linear(width, int(size)), ACTIVATIONS[activation]()]
+        width = int(size)
+    layers.append(nn.Linear(width, n_outputs))
+    return nn.Sequential(*layers)
+
+
+class GaussianHead(nn.Module):
+    """An MLP that maps its input to the mean and log-variance of a diagonal Gaussian.
+
+    The log-variance is clamped to [-12, 8] so that an early, wild step cannot produce
+    an infinite density; well-trained models live far inside that range.
+    """
+
+    LOG_VAR_MIN, LOG_VAR_MAX = -12.0, 8.0
+
+    def __init__(
+        self, n_inputs: int, hidden_layer_sizes: Sequence[int], n_outputs: int, activation: str
+    ):
+        super().__init__()
+        self.n_outputs = n_outputs
+        self.net = make_mlp(n_inputs, hidden_layer_sizes, 2 * n_outputs, activation)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        mean, log_var = self.net(x).split(self.n_outputs, dim=-1)
+        return mean, log_var.clamp(self.LOG_VAR_MIN, self.LOG_VAR_MAX)

@@ -1,0 +1,126 @@
+"""Parameter checks that raise a ``ValueError`` naming the parameter.
+
+Estimators call these in ``fit`` (never in ``__init__``), following scikit-learn.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import torch
+
+
+def check_int(value: Any, name: str, low: int | None = None, high: int | None = None) -> int:
+    """An integer in ``[low, high]``; bools are refused."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be an integer, got {value!r}.")
+    if (low is not None and value < low) or (high is not None and value > high):
+        bounds = f">= {low}" if high is None else f"in [{low}, {high}]"
+        raise ValueError(f"{name} must be {bounds}, got {value!r}.")
+    return int(value)
+
+
+def check_float(
+    value: Any,
+    name: str,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    low_inclusive: bool = True,
+    high_inclusive: bool = True,
+) -> float:
+    """A finite real number in the given interval."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite real number, got {value!r}.")
+    too_low = low is not None and (value < low if low_inclusive else value <= low)
+    too_high = high is not None and (value > high if high_inclusive else value >= high)
+    if too_low or too_high:
+        left = "[" if low_inclusive else "("
+        right = "]" if high_inclusive else ")"
+        interval = f"{left}{'-inf' if low is None else low}, {'inf' if high is None else high}{right}"
+        raise ValueError(f"{name} must be in {interval}, got {value!r}.")
+    return float(value)
+
+
+def check_choice(value: Any, name: str, options: Iterable[Any]) -> Any:
+    options = tuple(options)
+    if not isinstance(value, (str, numbers.Integral)) or value not in options:
+        raise ValueError(f"{name} must be one of {options}, got {value!r}.")
+    return value
+
+
+def check_layer_sizes(value: Any, name: str) -> tuple[int, ...]:
+    """A (possibly empty) sequence of positive layer widths."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        value = (value,)
+    try:
+        sizes = tuple(value)
+    except TypeError:
+        raise ValueError(f"{name} must be a sequence of positive integers, got {value!r}.") from None
+    for size in sizes:
+        check_int(size, f"each entry of {name}", 1)
+    return tuple(int(s) for s in sizes)
+
+
+def resolve_device(device: Any) -> torch.device:
+    """``"auto"`` -> CUDA when available else CPU; ``"cpu"``, ``"cuda"``, ``"cuda:N"``."""
+    if isinstance(device, torch.device):
+        device = str(device)
+    if not isinstance(device, str):
+        raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {device!r}.")
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        resolved = torch.device(device)
+    except RuntimeError:
+        raise ValueError(
+            f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {device!r}."
+        ) from None
+    if resolved.type not in ("cpu", "cuda"):
+        raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {device!r}.")
+    if resolved.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(f"device={device!r} was asked for, but CUDA is not available.")
+        if resolved.index is not None and resolved.index >= torch.cuda.device_count():
+            raise ValueError(
+                f"device={device!r}: only {torch.cuda.device_count()} CUDA device(s) present."
+            )
+    return resolved
+
+
+def check_random_state_value(random_state: Any) -> None:
+    """Check ``random_state``'s type without drawing from it."""
+    if random_state is None or isinstance(random_state, (np.random.RandomState, np.random.Generator)):
+        return
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        if random_state < 0:
+            raise ValueError(f"random_state must be non-negative, got {random_state!r}.")
+        return
+    raise ValueError(
+        f"random_state must be None, an int or a numpy RandomState/Generator, got {random_state!r}."
+    )
+
+
+def seed_from(random_state: Any) -> int:
+    """A 63-bit seed for a local ``torch.Generator``, without touching global RNGs.
+
+    ``None`` draws fresh OS entropy; an int gives the same seed every time; a
+    ``RandomState`` is advanced, as scikit-learn does.
+    """
+    if random_state is None:
+        return int(np.random.default_rng().integers(2**62))
+    if isinstance(random_state, np.random.RandomState):
+        return int(random_state.randint(0, 2**31 - 1))
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(2**62))
+    check_random_state_value(random_state)
+    return int(random_state)
+
+
+def make_generator(seed: int, device: torch.device) -> torch.Generator:
+    generator = torch.Generator(device=device)
+    generator.manual_seed(seed)
+    return generator
