@@ -32,6 +32,11 @@ _PREDICT_BATCH = 4096  # rows per forward pass in transform / inverse_transform
 _INPUT_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
 
 
+def _as_tensor(X: np.ndarray, device: torch.device) -> torch.Tensor:
+    """A float32 copy of X on ``device`` (a copy: X may be read-only, e.g. a memmap)."""
+    return torch.from_numpy(np.array(X, dtype=np.float32, order="C")).to(device)
+
+
 class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Common machinery; subclasses choose a module (prior, layers) and an objective.
 
@@ -124,7 +129,11 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         check_int(self.n_importance_samples, "n_importance_samples", 1)
         check_choice(self.early_stopping, "early_stopping", (True, False))
         check_float(
-            self.validation_fraction, "validation_fraction", 0.0, 1.0, low_inclusive=False,
+            self.validation_fraction,
+            "validation_fraction",
+            0.0,
+            1.0,
+            low_inclusive=False,
             high_inclusive=False,
         )
         check_int(self.n_iter_no_change, "n_iter_no_change", 1)
@@ -153,7 +162,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         return validate_data(self, X, reset=reset, dtype=[np.float64, np.float32])
 
     def _to_tensor(self, X: np.ndarray) -> torch.Tensor:
-        return torch.as_tensor(np.ascontiguousarray(X), dtype=torch.float32).to(self.device_)
+        return _as_tensor(X, self.device_)
 
     # ------------------------------------------------------------------ fit
     def fit(self, X: Any, y: Any = None) -> _BaseVAE:
@@ -198,7 +207,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             module = self._build_module(n_features, seed).to(device)
 
         # The whole training set goes to the device once and is indexed there.
-        X_all = torch.as_tensor(np.ascontiguousarray(X), dtype=torch.float32).to(device)
+        X_all = _as_tensor(X, device)
         X_train, X_val = X_all, None
         if self.early_stopping:
             n_val = int(math.ceil(self.validation_fraction * n_samples))
@@ -207,7 +216,9 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
                     f"early_stopping needs at least 2 samples to split off a validation "
                     f"set (validation_fraction={self.validation_fraction}, n_samples={n_samples})."
                 )
-            order = torch.as_tensor(np.random.default_rng(seed).permutation(n_samples), device=device)
+            order = torch.as_tensor(
+                np.random.default_rng(seed).permutation(n_samples), device=device
+            )
             X_val, X_train = X_all[order[:n_val]], X_all[order[n_val:]]
 
         n_train = X_train.shape[0]
@@ -217,7 +228,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             {k: list(v) for k, v in self.history_.items()} if continuing else {}
         )
         n_iter = self.n_iter_ if continuing else 0
-        best_val, best_state, stall = math.inf, None, 0
+        best_val, best_state, stall_ref, stall = math.inf, None, math.inf, 0
         self._on_fit_start(module, n_train)
         start_time = time.perf_counter()
 
@@ -246,9 +257,11 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
                 shown = " ".join(f"{k}={v:.4g}" for k, v in epoch_terms.items())
                 print(f"[{type(self).__name__}] epoch {n_iter}: {shown}")
             if X_val is not None:
-                if epoch_terms["validation_loss"] < best_val - self.tol:
-                    best_val, stall = epoch_terms["validation_loss"], 0
-                    best_state = copy.deepcopy(module.state_dict())
+                val = epoch_terms["validation_loss"]
+                if val < best_val:  # restore the true best, however small the gain
+                    best_val, best_state = val, copy.deepcopy(module.state_dict())
+                if val < stall_ref - self.tol:  # but only gains above tol reset patience
+                    stall_ref, stall = val, 0
                 else:
                     stall += 1
                     if stall >= self.n_iter_no_change:
@@ -288,7 +301,9 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
     # ------------------------------------------------------------------ inference
     def _batched(self, fn, X: torch.Tensor) -> torch.Tensor:
         with torch.inference_mode():
-            return torch.cat([fn(X[i : i + _PREDICT_BATCH]) for i in range(0, X.shape[0], _PREDICT_BATCH)])
+            return torch.cat(
+                [fn(X[i : i + _PREDICT_BATCH]) for i in range(0, X.shape[0], _PREDICT_BATCH)]
+            )
 
     @staticmethod
     def _to_numpy(result: torch.Tensor, like: np.ndarray) -> np.ndarray:
@@ -435,7 +450,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
 
     # ------------------------------------------------------------------ pickling
     def __getstate__(self) -> dict:
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # a copy: never alter the live estimator
         if "module_" in state:
             # CPU tensors only, so that a model fitted on a GPU loads anywhere.
             state["module_"] = {k: v.detach().cpu() for k, v in self.module_.state_dict().items()}

@@ -33,7 +33,9 @@ def log_bernoulli_logits(x: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
     For non-binary ``x`` this is the (unnormalised) continuous cross-entropy that
     the papers use for grey-level targets; for binary ``x`` it is a true log-probability.
     """
-    return -F.binary_cross_entropy_with_logits(logits, x.expand_as(logits), reduction="none").sum(-1)
+    return -F.binary_cross_entropy_with_logits(logits, x.expand_as(logits), reduction="none").sum(
+        -1
+    )
 
 
 def kl_normal_standard(mean: torch.Tensor, log_var: torch.Tensor) -> torch.Tensor:

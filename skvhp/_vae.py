@@ -30,7 +30,9 @@ class SingleLayerVAE(nn.Module):
     ):
         super().__init__()
         self.encoder = GaussianHead(n_features, hidden_layer_sizes, n_components, activation)
-        self.decoder = make_mlp(n_components, tuple(reversed(hidden_layer_sizes)), n_features, activation)
+        self.decoder = make_mlp(
+            n_components, tuple(reversed(hidden_layer_sizes)), n_features, activation
+        )
         self.likelihood = LIKELIHOODS[likelihood](n_features)
         self.prior = prior
 

@@ -40,7 +40,9 @@ def check_float(
     if too_low or too_high:
         left = "[" if low_inclusive else "("
         right = "]" if high_inclusive else ")"
-        interval = f"{left}{'-inf' if low is None else low}, {'inf' if high is None else high}{right}"
+        interval = (
+            f"{left}{'-inf' if low is None else low}, {'inf' if high is None else high}{right}"
+        )
         raise ValueError(f"{name} must be in {interval}, got {value!r}.")
     return float(value)
 
@@ -59,7 +61,9 @@ def check_layer_sizes(value: Any, name: str) -> tuple[int, ...]:
     try:
         sizes = tuple(value)
     except TypeError:
-        raise ValueError(f"{name} must be a sequence of positive integers, got {value!r}.") from None
+        raise ValueError(
+            f"{name} must be a sequence of positive integers, got {value!r}."
+        ) from None
     for size in sizes:
         check_int(size, f"each entry of {name}", 1)
     return tuple(int(s) for s in sizes)
@@ -93,7 +97,9 @@ def resolve_device(device: Any) -> torch.device:
 
 def check_random_state_value(random_state: Any) -> None:
     """Check ``random_state``'s type without drawing from it."""
-    if random_state is None or isinstance(random_state, (np.random.RandomState, np.random.Generator)):
+    if random_state is None or isinstance(
+        random_state, (np.random.RandomState, np.random.Generator)
+    ):
         return
     if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
         if random_state < 0:

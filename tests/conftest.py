@@ -1,0 +1,41 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture
+def digits01():
+    """sklearn's 8x8 digits scaled to [0, 1] (a small, built-in data set)."""
+    from sklearn.datasets import load_digits
+
+    return load_digits().data[:300] / 16.0
+
+
+@pytest.fixture
+def shared_data_dir():
+    if not DATA_DIR.is_dir():
+        pytest.skip(f"shared data folder not found at {DATA_DIR}")
+    return DATA_DIR
+
+
+def small(cls, **params):
+    """An estimator small enough for a unit test."""
+    defaults = dict(
+        n_components=2,
+        hidden_layer_sizes=(8,),
+        max_iter=2,
+        batch_size=32,
+        n_importance_samples=8,
+        device="cpu",
+        random_state=0,
+    )
+    defaults.update(params)
+    return cls(**defaults)
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)

@@ -1,0 +1,29 @@
+"""scikit-learn's estimator checks over every skvhp estimator."""
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skvhp import IWAE
+
+from .conftest import small
+
+# Importance sampling draws (S, batch, d) noise from one seeded generator, so the
+# noise a row receives depends on which rows share its batch: per-sample scores are
+# reproducible for the same X, but not invariant to subsetting or reordering X.
+_IS_BATCH_DEPENDENCE = (
+    "score_samples is an importance-sampled estimate whose noise depends on the "
+    "batch composition (documented); transform and inverse_transform are invariant"
+)
+EXPECTED_FAILURES = {
+    "check_methods_subset_invariance": _IS_BATCH_DEPENDENCE,
+    "check_methods_sample_order_invariance": _IS_BATCH_DEPENDENCE,
+}
+
+ESTIMATORS = [
+    small(IWAE, likelihood="gaussian"),
+    small(IWAE, likelihood="gaussian", n_layers=2, n_components_z1=3, hidden_layer_sizes_z2=(4,)),
+]
+
+
+@parametrize_with_checks(ESTIMATORS, expected_failed_checks=lambda est: EXPECTED_FAILURES)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)

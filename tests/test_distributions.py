@@ -1,0 +1,84 @@
+"""Log-densities against scipy, and the small numeric helpers."""
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from skvhp._distributions import (
+    kl_normal_standard,
+    log_bernoulli_logits,
+    log_mean_exp,
+    log_normal_diag,
+    log_standard_normal,
+)
+from skvhp._evaluation import importance_log_likelihood, plan_chunks
+
+finite = st.floats(-5, 5, allow_nan=False, width=32)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(finite, finite, st.floats(-4, 4, width=32)), min_size=1, max_size=6))
+def test_log_normal_diag_matches_scipy(rows):
+    x, mean, log_var = (np.array(c, dtype=np.float64) for c in zip(*rows, strict=True))
+    expected = stats.norm(mean, np.exp(0.5 * log_var)).logpdf(x).sum()
+    got = log_normal_diag(*(torch.tensor(a) for a in (x, mean, log_var)))
+    assert float(got) == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+def test_log_standard_normal_matches_scipy(rng):
+    z = rng.normal(size=(7, 3))
+    expected = stats.multivariate_normal(np.zeros(3), np.eye(3)).logpdf(z)
+    np.testing.assert_allclose(log_standard_normal(torch.tensor(z)).numpy(), expected)
+
+
+def test_log_bernoulli_is_a_log_probability_on_binary_data(rng):
+    logits = rng.normal(size=(5, 4))
+    x = (rng.random((5, 4)) < 0.5).astype(float)
+    p = 1 / (1 + np.exp(-logits))
+    expected = stats.bernoulli(p).logpmf(x).sum(-1)
+    got = log_bernoulli_logits(torch.tensor(x), torch.tensor(logits)).numpy()
+    np.testing.assert_allclose(got, expected, rtol=1e-10)
+
+
+def test_kl_normal_standard_matches_monte_carlo(rng):
+    mean, log_var = np.array([0.3, -1.0]), np.array([-0.5, 0.4])
+    z = mean + np.exp(0.5 * log_var) * rng.normal(size=(200_000, 2))
+    mc = (
+        stats.norm(mean, np.exp(0.5 * log_var)).logpdf(z).sum(-1) - stats.norm().logpdf(z).sum(-1)
+    ).mean()
+    kl = float(kl_normal_standard(torch.tensor(mean), torch.tensor(log_var)))
+    assert kl == pytest.approx(mc, abs=0.01)
+
+
+def test_log_mean_exp_is_stable():
+    a = torch.tensor([[1000.0, 1000.0], [-1000.0, 1000.0]], dtype=torch.float64)
+    np.testing.assert_allclose(log_mean_exp(a, 0).numpy(), [1000 - np.log(2), 1000.0])
+
+
+@pytest.mark.parametrize("n_points,n_samples,width,cap", [(10, 5000, 784, 2**20), (3, 7, 1, 4)])
+def test_plan_chunks_respects_the_cap(n_points, n_samples, width, cap):
+    points, samples = plan_chunks(n_points, n_samples, width, cap)
+    assert 1 <= points <= n_points and 1 <= samples <= n_samples
+    assert points * samples * width <= max(cap, width)
+
+
+def test_chunked_importance_sum_is_exact():
+    """Chunking over points and samples changes nothing: the same weights give the
+    same log-mean-exp as one big call."""
+    weights = torch.randn(12, 5, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    state = {"offset": 0}
+
+    def log_weights(x, n, generator):
+        # Hand out the next n rows of a fixed weight table, for the points in x.
+        rows = weights[state["offset"] : state["offset"] + n][:, x[:, 0].long()]
+        state["offset"] = (state["offset"] + n) % 12
+        return rows
+
+    X = torch.arange(5, dtype=torch.float64)[:, None]
+    # max_elements=4: 4 samples per chunk, one point per chunk, 15 calls in all.
+    got = importance_log_likelihood(log_weights, X, 12, width=1, max_elements=4)
+    expected = torch.logsumexp(weights, 0) - np.log(12)
+    np.testing.assert_allclose(got.numpy(), expected.numpy(), rtol=1e-12)

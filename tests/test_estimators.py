@@ -1,0 +1,249 @@
+"""Behaviour every skvhp estimator shares: bad input, pipelines, pickling, determinism."""
+
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import MinMaxScaler
+
+from skvhp import IWAE
+
+from .conftest import small
+
+FACTORIES = {
+    "iwae": lambda **kw: small(IWAE, **kw),
+    "iwae_l2": lambda **kw: small(
+        IWAE, n_layers=2, n_components_z1=3, hidden_layer_sizes_z2=(4,), **kw
+    ),
+}
+factory_names = pytest.mark.parametrize("name", list(FACTORIES))
+
+
+def fitted_state(model):
+    return {k: v.clone() for k, v in model.module_.state_dict().items()}, model.n_features_in_
+
+
+def assert_unchanged(model, before):
+    state, n_features = before
+    assert model.n_features_in_ == n_features
+    for key, value in model.module_.state_dict().items():
+        assert torch.equal(value, state[key]), key
+
+
+@factory_names
+def test_methods_shapes_and_dtypes(name, digits01):
+    model = FACTORIES[name]().fit(digits01)
+    Z = model.transform(digits01[:5])
+    assert Z.shape == (5, 2) and Z.dtype == np.float64
+    assert model.transform(digits01[:5].astype(np.float32)).dtype == np.float32
+    X_hat = model.inverse_transform(Z)
+    assert X_hat.shape == (5, 64) and np.all((X_hat >= 0) & (X_hat <= 1))
+    scores = model.score_samples(digits01[:5])
+    assert scores.shape == (5,) and np.all(np.isfinite(scores)) and np.all(scores < 0)
+    assert model.score(digits01[:5]) == pytest.approx(scores.mean())
+    X_new, Z_new = model.sample(4, random_state=0, return_latent=True)
+    assert X_new.shape == (4, 64) and Z_new.shape == (4, 2)
+    binary = model.sample(3, random_state=0, observation_noise=True)
+    assert set(np.unique(binary)) <= {0.0, 1.0}
+    assert model.sample_latent(6, random_state=1).shape == (6, 2)
+    assert list(model.get_feature_names_out()) == [
+        f"{type(model).__name__.lower()}0",
+        f"{type(model).__name__.lower()}1",
+    ]
+    assert model.n_iter_ == 2 and len(model.history_["loss"]) == 2
+
+
+@factory_names
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (np.full((4, 64), np.nan), "NaN"),
+        (np.full((4, 64), np.inf), "infinity"),
+        (np.zeros((4, 63)), "features"),
+        (np.full((4, 64), 1.5), r"\[0, 1\]"),
+        (np.full((4, 64), -0.1), r"\[0, 1\]"),
+        (np.zeros((0, 64)), "0 sample"),
+        (np.zeros(64), "2D array"),
+        (sp.csr_matrix(np.zeros((4, 64))), "[Ss]parse"),
+    ],
+)
+def test_bad_input_raises_and_leaves_the_model_untouched(name, bad, message, digits01):
+    model = FACTORIES[name]().fit(digits01)
+    before = fitted_state(model)
+    Z_before = model.transform(digits01[:3])
+    # A new feature count is valid for fit (a refit), wrong only for a fitted model.
+    methods = (
+        ("transform", "score_samples")
+        if message == "features"
+        else ("fit", "transform", "score_samples")
+    )
+    for method in methods:
+        with pytest.raises(ValueError, match=message):
+            getattr(model, method)(bad)
+        assert_unchanged(model, before)
+    np.testing.assert_array_equal(model.transform(digits01[:3]), Z_before)
+
+
+@pytest.mark.parametrize(
+    "param, value",
+    [
+        ("n_components", 0),
+        ("n_components", 1.5),
+        ("hidden_layer_sizes", (8, 0)),
+        ("hidden_layer_sizes", "big"),
+        ("activation", "swish"),
+        ("likelihood", "poisson"),
+        ("max_iter", 0),
+        ("batch_size", -1),
+        ("learning_rate", 0.0),
+        ("learning_rate", float("nan")),
+        ("n_importance_samples", 0),
+        ("validation_fraction", 1.0),
+        ("n_iter_no_change", 0),
+        ("tol", -1.0),
+        ("device", "tpu"),
+        ("random_state", "seed"),
+        ("verbose", -1),
+        ("k", 0),
+        ("n_layers", 3),
+    ],
+)
+def test_invalid_parameters_name_themselves(param, value, digits01):
+    model = small(IWAE).fit(digits01)
+    before = fitted_state(model)
+    model.set_params(**{param: value})
+    with pytest.raises(ValueError, match=param):
+        model.fit(digits01)
+    assert_unchanged(model, before)
+
+
+def test_inverse_transform_checks_the_latent_size(digits01):
+    model = small(IWAE).fit(digits01)
+    with pytest.raises(ValueError, match="n_components=2"):
+        model.inverse_transform(np.zeros((3, 5)))
+
+
+def test_unavailable_cuda_is_a_clear_error(digits01):
+    if torch.cuda.is_available():
+        pytest.skip("CUDA is available here")
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        small(IWAE, device="cuda").fit(digits01)
+
+
+@factory_names
+def test_same_seed_same_model_and_no_global_rng_touched(name, digits01):
+    torch_state = torch.random.get_rng_state()
+    numpy_state = np.random.get_state()[1].tolist()  # noqa: NPY002
+    a = FACTORIES[name]().fit(digits01)
+    b = FACTORIES[name]().fit(digits01)
+    assert torch.equal(torch.random.get_rng_state(), torch_state)
+    assert np.random.get_state()[1].tolist() == numpy_state  # noqa: NPY002
+    np.testing.assert_array_equal(a.transform(digits01), b.transform(digits01))
+    np.testing.assert_array_equal(a.score_samples(digits01[:9]), b.score_samples(digits01[:9]))
+    c = FACTORIES[name](random_state=1).fit(digits01)
+    assert not np.allclose(a.transform(digits01), c.transform(digits01))
+
+
+@factory_names
+def test_pickle_and_joblib_round_trip(name, digits01, tmp_path):
+    model = FACTORIES[name]().fit(digits01)
+    restored = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(model.transform(digits01), restored.transform(digits01))
+    np.testing.assert_array_equal(
+        model.score_samples(digits01[:5]), restored.score_samples(digits01[:5])
+    )
+    joblib.dump(model, tmp_path / "m.joblib")
+    loaded = joblib.load(tmp_path / "m.joblib")
+    np.testing.assert_array_equal(
+        model.inverse_transform([[0.1, -0.2]]), loaded.inverse_transform([[0.1, -0.2]])
+    )
+    assert str(loaded.device_) == "cpu"
+
+
+def test_state_saved_on_cuda_loads_on_cpu(digits01, monkeypatch):
+    """A model whose pickle says it was on CUDA loads onto the CPU when CUDA is absent."""
+    model = small(IWAE).fit(digits01)
+    state = model.__getstate__()
+    state["device_"] = "cuda:0"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    clone_ = IWAE.__new__(IWAE)
+    clone_.__setstate__(state)
+    assert clone_.device_ == torch.device("cpu")
+    np.testing.assert_array_equal(clone_.transform(digits01[:4]), model.transform(digits01[:4]))
+
+
+def test_pipeline_and_grid_search(digits01):
+    pipe = Pipeline([("scale", MinMaxScaler()), ("vae", small(IWAE))])
+    Z = pipe.fit_transform(digits01)
+    assert Z.shape == (len(digits01), 2)
+    search = GridSearchCV(small(IWAE), {"k": [1, 3]}, cv=2).fit(digits01)
+    assert search.best_params_["k"] in (1, 3)
+    assert np.isfinite(search.best_score_)
+    fresh = clone(search.best_estimator_)
+    assert not hasattr(fresh, "module_")
+
+
+def test_warm_start_continues_training(digits01):
+    model = small(IWAE, warm_start=True, max_iter=3).fit(digits01)
+    first = model.history_["loss"][:]
+    model.fit(digits01)
+    assert model.n_iter_ == 6 and model.history_["loss"][:3] == first
+    with pytest.raises(ValueError, match="features"):
+        model.fit(digits01[:, :10])
+    assert model.n_features_in_ == 64
+
+
+def test_early_stopping_keeps_the_best_validation_loss(digits01):
+    model = small(
+        IWAE, early_stopping=True, max_iter=60, n_iter_no_change=2, tol=0.5, learning_rate=1e-2
+    ).fit(digits01)
+    val = model.history_["validation_loss"]
+    assert model.n_iter_ < 60
+    assert model.best_validation_loss_ == pytest.approx(min(val))
+
+
+def test_k1_training_loss_is_the_negative_elbo(digits01):
+    model = small(IWAE, k=1).fit(digits01)
+    hist = model.history_
+    # With one sample the bound and the ELBO estimate are the same number.
+    np.testing.assert_allclose(hist["loss"], -np.array(hist["elbo"]), rtol=1e-6)
+
+
+def test_training_improves_the_likelihood(digits01):
+    short = small(IWAE, max_iter=1, n_importance_samples=50).fit(digits01)
+    longer = small(IWAE, max_iter=30, n_importance_samples=50).fit(digits01)
+    assert longer.score(digits01) > short.score(digits01) + 2.0
+
+
+def test_verbose_prints_only_when_asked(digits01, capsys):
+    small(IWAE).fit(digits01)
+    assert capsys.readouterr().out == ""
+    small(IWAE, verbose=1).fit(digits01)
+    assert "epoch 2" in capsys.readouterr().out
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    n_samples=st.integers(1, 40),
+    n_features=st.integers(1, 12),
+    dtype=st.sampled_from([np.float32, np.float64, np.int64, np.uint8]),
+    likelihood=st.sampled_from(["bernoulli", "gaussian"]),
+)
+def test_any_valid_shape_and_dtype_fits(n_samples, n_features, dtype, likelihood):
+    rng = np.random.default_rng(n_samples * 100 + n_features)
+    X = (rng.random((n_samples, n_features)) > 0.5).astype(dtype)
+    model = small(IWAE, likelihood=likelihood, max_iter=1, batch_size=7).fit(X)
+    Z = model.transform(X)
+    assert Z.shape == (n_samples, 2) and np.all(np.isfinite(Z))
+    assert np.all(np.isfinite(model.score_samples(X)))
+    assert model.inverse_transform(Z).shape == X.shape
