@@ -73,8 +73,13 @@ def main(argv=None):
     print_table([row], list(row))
     write_json(
         f"iwae_mnist_L{args.n_layers}_{args.device.replace(':', '')}",
-        {"machine": machine_info(args.device), "args": vars(args), "result": row,
-         "history": model.history_, "fit_seconds": fit_seconds},
+        {
+            "machine": machine_info(args.device),
+            "args": vars(args),
+            "result": row,
+            "history": model.history_,
+            "fit_seconds": fit_seconds,
+        },
         args.out,
     )
 

@@ -1,6 +1,6 @@
 """The README's main job: fit an IWAE on scikit-learn's digits and print its score.
 
-    python benchmarks/quickstart.py
+python benchmarks/quickstart.py
 """
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ def main():
     )
     start = time.perf_counter()
     model.fit(X_train)
-    print(f"trained {model.n_iter_} epochs in {time.perf_counter() - start:.1f} s on {model.device_}")
+    print(
+        f"trained {model.n_iter_} epochs in {time.perf_counter() - start:.1f} s on {model.device_}"
+    )
     print(f"train loss (negative IW bound, k=5): {model.history_['loss'][-1]:.2f} nats")
     print(f"test log-likelihood (1000 importance samples): {model.score(X_test):.2f} nats/image")
 

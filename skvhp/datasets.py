@@ -6,12 +6,14 @@ The package never looks for data on its own: pass ``data_home`` (a folder holdin
 
 from __future__ import annotations
 
+import numbers
 import os
 from pathlib import Path
 
 import numpy as np
+from sklearn.utils import check_random_state
 
-__all__ = ["get_data_home", "load_binarized_mnist"]
+__all__ = ["get_data_home", "load_binarized_mnist", "make_pendulum"]
 
 
 def get_data_home(data_home: str | os.PathLike | None = None) -> Path:
@@ -72,3 +74,80 @@ def load_binarized_mnist(
         np.unpackbits(data[k], axis=1)[:, :784].astype(np.float32)
         for k in ("x_train", "x_valid", "x_test")
     )
+
+
+def make_pendulum(
+    n_samples: int = 15000,
+    image_size: int = 16,
+    *,
+    random_state=None,
+    return_angles: bool = True,
+    supersampling: int = 4,
+):
+    """Grey-level images of a pendulum swinging around the image centre.
+
+    The data set of Klushyn et al. (2019), Sec. 4.1: the joint angle θ is uniform in
+    [0, 2π) and is the only degree of freedom. A rod from the centre ends in a round
+    bob; θ = 0 points straight down and θ grows counter-clockwise as seen on the image.
+    Pixels hold the covered fraction of their area (anti-aliasing by
+    ``supersampling``² samples per pixel), so values lie in [0, 1].
+
+    Geometry, in units of the image size s: rod length 0.36 s, rod half-width 0.04 s,
+    bob radius 0.11 s (at s = 16: 5.8, 0.64 and 1.8 pixels).
+
+    Parameters
+    ----------
+    n_samples : int, default=15000
+    image_size : int, default=16
+        Images are ``image_size`` x ``image_size``, flattened row-major.
+    random_state : int, RandomState instance or None
+    return_angles : bool, default=True
+    supersampling : int, default=4
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, image_size**2), float32 in [0, 1]
+    angles : ndarray of shape (n_samples,), float64 in [0, 2π)
+        Only if ``return_angles``.
+
+    Examples
+    --------
+    >>> from skvhp.datasets import make_pendulum
+    >>> X, angles = make_pendulum(100, random_state=0)
+    >>> X.shape, float(X.min()) >= 0.0, float(X.max()) <= 1.0
+    ((100, 256), True, True)
+    """
+    for name, value, low in (
+        ("n_samples", n_samples, 1),
+        ("image_size", image_size, 4),
+        ("supersampling", supersampling, 1),
+    ):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")
+    rng = check_random_state(random_state)
+    angles = rng.uniform(0.0, 2.0 * np.pi, size=n_samples)
+    X = render_pendulum(angles, image_size, supersampling)
+    return (X, angles) if return_angles else X
+
+
+def render_pendulum(angles: np.ndarray, image_size: int = 16, supersampling: int = 4) -> np.ndarray:
+    """Render pendulum images for given joint angles (see :func:`make_pendulum`)."""
+    s, ss = image_size, supersampling
+    # Sub-pixel sample positions, in pixel units, image centre at (s/2, s/2).
+    offsets = (np.arange(ss) + 0.5) / ss
+    coords = (np.arange(s)[:, None] + offsets[None, :]).ravel()
+    py, px = np.meshgrid(coords, coords, indexing="ij")  # (s*ss, s*ss)
+    px, py = px.ravel() - s / 2, py.ravel() - s / 2
+    length, half_width, bob = 0.36 * s, 0.04 * s, 0.11 * s
+    X = np.empty((len(angles), s * s), dtype=np.float32)
+    for start in range(0, len(angles), 512):
+        theta = np.asarray(angles[start : start + 512], dtype=np.float64)[:, None]
+        # Bob centre: down (+y on the image) at θ = 0, counter-clockwise on screen.
+        bx, by = length * np.sin(theta), length * np.cos(theta)
+        # Distance of each sample point to the rod segment from the centre to the bob.
+        t = np.clip((px * bx + py * by) / length**2, 0.0, 1.0)
+        rod = (px - t * bx) ** 2 + (py - t * by) ** 2 <= half_width**2
+        disk = (px - bx) ** 2 + (py - by) ** 2 <= bob**2
+        covered = (rod | disk).reshape(-1, s, ss, s, ss).mean(axis=(2, 4))
+        X[start : start + 512] = covered.reshape(-1, s * s)
+    return X

@@ -14,7 +14,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler
 
-from skvhp import IWAE
+from skvhp import IWAE, VHPAutoencoder
 
 from .conftest import small
 
@@ -24,6 +24,7 @@ FACTORIES = {
         IWAE, n_layers=2, n_components_z1=3, hidden_layer_sizes_z2=(4,), **kw
     ),
 }
+FACTORIES["vhp"] = lambda **kw: small(VHPAutoencoder, prior_hidden_layer_sizes=(4,), k=3, **kw)
 factory_names = pytest.mark.parametrize("name", list(FACTORIES))
 
 

@@ -1,0 +1,202 @@
+"""VHPAutoencoder: the hierarchical prior's bound, REWO in training, the pendulum probe."""
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from scipy import stats
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LinearRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline
+
+from skvhp import PolarCoordinates, VHPAutoencoder
+from skvhp._priors import HierarchicalPrior
+from skvhp.datasets import make_pendulum
+
+from .conftest import small
+
+
+def linear_gaussian_prior(k, *, exact):
+    """p(ζ) = N(0, I), p(z|ζ) = N(Aζ + c, s² I): marginal N(c, AAᵀ + s² I).
+
+    A has orthogonal columns, so the exact q(ζ|z) is diagonal; ``exact=False`` perturbs it.
+    """
+    d = 2
+    prior = HierarchicalPrior(d, d, (), "tanh", k).double()
+    A = np.array([[1.2, 0.0], [0.0, 0.5]])
+    c, s2 = np.array([0.3, -0.2]), 0.2
+    post_var = 1.0 / (1.0 + np.diag(A.T @ A) / s2)
+    B = post_var[:, None] * A.T / s2  # posterior mean of ζ = B (z - c)
+    with torch.no_grad():
+        p, q = prior.p_z.net[0], prior.q_zeta.net[0]
+        p.weight.zero_()
+        p.weight[:d] = torch.tensor(A)
+        p.bias[:d] = torch.tensor(c)
+        p.bias[d:] = np.log(s2)
+        q.weight.zero_()
+        q.weight[:d] = torch.tensor(B)
+        q.bias[:d] = torch.tensor(-B @ c + (0.0 if exact else 0.5))
+        q.bias[d:] = torch.tensor(np.log(post_var * (1.0 if exact else 3.0)))
+    marginal = stats.multivariate_normal(c, A @ A.T + s2 * np.eye(d))
+    return prior, marginal
+
+
+def test_prior_log_prob_is_exact_with_the_exact_proposal():
+    prior, marginal = linear_gaussian_prior(k=2, exact=True)
+    z = np.random.default_rng(0).normal(size=(50, 2))
+    got = prior.log_prob(torch.tensor(z), torch.Generator().manual_seed(0)).detach().numpy()
+    np.testing.assert_allclose(got, marginal.logpdf(z), atol=1e-10)
+
+
+def test_iw_kl_bound_is_an_upper_bound_that_tightens_with_k():
+    """E_q[log q(z) - log p̂(z)] ≥ KL(q || p), and the gap shrinks as K grows."""
+    rng = np.random.default_rng(0)
+    q_mean, q_std = np.array([0.5, 0.1]), np.array([0.3, 0.4])
+    z = q_mean + q_std * rng.normal(size=(20000, 2))
+    log_q = stats.norm(q_mean, q_std).logpdf(z).sum(1)
+    bounds = []
+    for k in (1, 4, 32, 256):
+        prior, marginal = linear_gaussian_prior(k, exact=False)
+        generator = torch.Generator().manual_seed(k)
+        log_p_hat = prior.log_prob(torch.tensor(z), generator).detach().numpy()
+        bounds.append(np.mean(log_q - log_p_hat))
+    true_kl = np.mean(log_q - marginal.logpdf(z))  # Monte Carlo KL, same z
+    assert bounds[0] > true_kl + 0.05
+    assert all(a > b for a, b in zip(bounds, bounds[1:], strict=False))
+    assert all(b >= true_kl - 1e-3 for b in bounds)
+    assert bounds[-1] - true_kl < 0.01
+
+
+def test_prior_samples_follow_the_marginal():
+    prior, marginal = linear_gaussian_prior(k=1, exact=True)
+    z = prior.sample(20000, torch.Generator().manual_seed(0)).detach().numpy()
+    np.testing.assert_allclose(z.mean(0), marginal.mean, atol=0.03)
+    np.testing.assert_allclose(np.cov(z.T), marginal.cov, atol=0.05)
+
+
+@pytest.fixture(scope="module")
+def pendulum():
+    X, angles = make_pendulum(1200, random_state=0)
+    return X, angles
+
+
+def prior_parameters(model):
+    return [p.detach().clone() for p in model.module_.prior.parameters()]
+
+
+def test_initial_phase_does_not_touch_the_prior(pendulum):
+    X, _ = pendulum
+    never = small(VHPAutoencoder, kappa=1e-4, prior_hidden_layer_sizes=(8,))
+    with pytest.warns(ConvergenceWarning, match="initial phase"):
+        never.fit(X)
+    untouched = never._build_module(X.shape[1], never._seed_).prior.parameters()
+    for fitted, initial in zip(prior_parameters(never), untouched, strict=True):
+        assert torch.equal(fitted, initial)
+    assert set(never.iteration_history_["initial_phase"]) == {1.0}
+    assert set(never.iteration_history_["beta"]) == {never.beta_init}
+    # With a loose κ the main phase starts and the prior does train.
+    loose = small(VHPAutoencoder, kappa=0.5, prior_hidden_layer_sizes=(8,))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        loose.fit(X)
+    assert loose.schedule_.main_phase_start is not None
+    initial = loose._build_module(X.shape[1], loose._seed_).prior.parameters()
+    assert any(not torch.equal(a, b) for a, b in zip(prior_parameters(loose), initial, strict=True))
+
+
+@pytest.mark.parametrize("schedule", ["rewo", "geco", "warmup", "constant"])
+def test_every_schedule_trains_and_records_its_trace(schedule, pendulum):
+    X, _ = pendulum
+    model = small(VHPAutoencoder, schedule=schedule, kappa=0.3, warmup_epochs=1).fit(X)
+    trace = model.iteration_history_
+    n_iter = 2 * int(np.ceil(len(X) / 32))
+    assert len(trace["beta"]) == len(trace["C_hat"]) == n_iter
+    assert np.all(np.isfinite(model.history_["loss"]))
+    assert np.all(np.array(trace["beta"]) > 0) or schedule == "warmup"
+    if schedule == "constant":
+        assert set(trace["beta"]) == {1.0}
+    if schedule == "rewo":
+        assert max(trace["beta"]) <= 1.0
+
+
+def angle_error(pipe, X, angles):
+    pred = pipe.predict(X)
+    diff = np.arctan2(pred[:, 1], pred[:, 0]) - angles
+    return float(np.abs(np.angle(np.exp(1j * diff))).mean())
+
+
+def test_short_pendulum_fit_predicts_the_angle(pendulum):
+    X, angles = pendulum
+    pipe = Pipeline(
+        [
+            (
+                "vhp",
+                VHPAutoencoder(
+                    n_components=2,
+                    hidden_layer_sizes=(128,),
+                    prior_hidden_layer_sizes=(32,),
+                    activation="relu",
+                    kappa=0.1,
+                    max_iter=15,
+                    n_importance_samples=10,
+                    device="cpu",
+                    random_state=0,
+                ),
+            ),
+            ("polar", PolarCoordinates()),
+            ("ols", LinearRegression()),
+        ]
+    )
+    pipe.fit(X[:1000], np.c_[np.cos(angles[:1000]), np.sin(angles[:1000])])
+    error = angle_error(pipe, X[1000:], angles[1000:])
+    # Chance (a constant prediction) is π/2 ≈ 1.57 rad on uniform angles.
+    assert error < 0.6, error
+
+
+def test_grid_search_over_kappa(pendulum):
+    X, _ = pendulum
+    search = GridSearchCV(small(VHPAutoencoder), {"kappa": [0.05, 0.2]}, cv=2).fit(X[:300])
+    assert search.best_params_["kappa"] in (0.05, 0.2)
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+
+
+@pytest.mark.parametrize(
+    "param, value",
+    [
+        ("kappa", 0.0),
+        ("kappa", -0.1),
+        ("schedule", "cosine"),
+        ("nu", 0.0),
+        ("nu", "fast"),
+        ("tau", -1.0),
+        ("alpha", 1.0),
+        ("beta_init", 0.0),
+        ("beta_init", 2.0),
+        ("warmup_epochs", -1),
+        ("beta", -0.5),
+        ("k", 0),
+        ("n_components_zeta", 0),
+        ("prior_hidden_layer_sizes", (0,)),
+    ],
+)
+def test_invalid_vhp_parameters_name_themselves(param, value, pendulum):
+    X, _ = pendulum
+    model = small(VHPAutoencoder, kappa=0.3).fit(X[:100])
+    before = [p.clone() for p in model.module_.parameters()]
+    schedule_before = model.schedule_
+    model.set_params(**{param: value})
+    with pytest.raises(ValueError, match=param):
+        model.fit(X[:100])
+    assert all(torch.equal(a, b) for a, b in zip(before, model.module_.parameters(), strict=True))
+    assert model.schedule_ is schedule_before
+
+
+def test_warm_start_continues_the_schedule(pendulum):
+    X, _ = pendulum
+    model = small(VHPAutoencoder, kappa=0.3, warm_start=True).fit(X[:200])
+    n_first = len(model.iteration_history_["beta"])
+    model.fit(X[:200])
+    assert len(model.iteration_history_["beta"]) == 2 * n_first
+    assert model.n_iter_ == 4
