@@ -9,6 +9,27 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 
+def circle_center(X: np.ndarray) -> np.ndarray:
+    """Centre of the algebraic least-squares circle x² + y² + D x + E y + F = 0 (Kåsa).
+
+    Falls back to the mean when the points do not determine a circle (fewer than three
+    distinct points, or all on a line).
+    """
+    A = np.column_stack([X, np.ones(len(X))])
+    b = -(X**2).sum(1)
+    (d, e, _), _, rank, _ = np.linalg.lstsq(A, b, rcond=None)
+    if rank < 3:
+        return X.mean(0)
+    return np.array([-d / 2.0, -e / 2.0])
+
+
+CENTERS = {
+    "circle": circle_center,
+    "mean": lambda X: X.mean(0),
+    "median": lambda X: np.median(X, 0),
+}
+
+
 class PolarCoordinates(TransformerMixin, BaseEstimator):
     """Map 2-d points to (cos φ, sin φ) (and optionally r) about a fitted centre.
 
@@ -20,8 +41,11 @@ class PolarCoordinates(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    center : {"mean", "median"} or array-like of shape (2,), default="mean"
+    center : {"circle", "mean", "median"} or array-like of shape (2,), default="circle"
         The origin of the polar coordinates, learned from the training codes.
+        "circle" is the centre of the least-squares circle through the points (the
+        algebraic fit of Kåsa, 1976), which, unlike the mean, stays at the middle of a
+        ring that the codes traverse unevenly; "mean" and "median" are per-axis.
     include_radius : bool, default=False
         Also output the radius r as a first column.
 
@@ -35,14 +59,14 @@ class PolarCoordinates(TransformerMixin, BaseEstimator):
     >>> import numpy as np
     >>> from skvhp import PolarCoordinates
     >>> Z = np.array([[2.0, 1.0], [1.0, 2.0], [0.0, 1.0], [1.0, 0.0]])
-    >>> PolarCoordinates().fit(Z).transform(Z).round(3)
-    array([[ 1.,  0.],
-           [ 0.,  1.],
-           [-1.,  0.],
-           [ 0., -1.]])
+    >>> polar = PolarCoordinates(include_radius=True).fit(Z)
+    >>> polar.center_.round(6)
+    array([1., 1.])
+    >>> polar.transform(Z)[:, 0].round(6)  # the radius; then cos φ, sin φ
+    array([1., 1., 1., 1.])
     """
 
-    def __init__(self, *, center: Any = "mean", include_radius: bool = False):
+    def __init__(self, *, center: Any = "circle", include_radius: bool = False):
         self.center = center
         self.include_radius = include_radius
 
@@ -52,11 +76,11 @@ class PolarCoordinates(TransformerMixin, BaseEstimator):
         if X.shape[1] != 2:
             raise ValueError(f"PolarCoordinates needs 2 features, got {X.shape[1]}.")
         if isinstance(self.center, str):
-            if self.center not in ("mean", "median"):
+            if self.center not in CENTERS:
                 raise ValueError(
-                    f"center must be 'mean', 'median' or a point, got {self.center!r}."
+                    f"center must be one of {tuple(CENTERS)} or a point, got {self.center!r}."
                 )
-            self.center_ = np.mean(X, 0) if self.center == "mean" else np.median(X, 0)
+            self.center_ = CENTERS[self.center](np.asarray(X, dtype=np.float64))
         else:
             center = np.asarray(self.center, dtype=np.float64)
             if center.shape != (2,) or not np.all(np.isfinite(center)):

@@ -10,7 +10,7 @@ from skvhp import PolarCoordinates
 def test_ring_maps_to_unit_circle_about_its_centre():
     phi = np.linspace(0, 2 * np.pi, 50, endpoint=False)
     Z = np.c_[3 + 2 * np.cos(phi), -1 + 2 * np.sin(phi)]
-    polar = PolarCoordinates(include_radius=True).fit(Z)
+    polar = PolarCoordinates(center="mean", include_radius=True).fit(Z)
     np.testing.assert_allclose(polar.center_, [3, -1], atol=1e-12)
     out = polar.transform(Z)
     np.testing.assert_allclose(out[:, 0], 2.0)
@@ -48,3 +48,14 @@ def test_transform_checks_features():
     polar = PolarCoordinates().fit(np.eye(2))
     with pytest.raises(ValueError, match="features"):
         polar.transform(np.zeros((2, 3)))
+
+
+def test_circle_centre_is_robust_to_uneven_sampling():
+    """Points crowded on one side of a ring pull the mean off-centre, not the circle fit."""
+    phi = np.random.default_rng(0).beta(0.7, 3.0, size=500) * 2 * np.pi  # mostly near 0
+    Z = np.c_[1 + 3 * np.cos(phi), 2 + 3 * np.sin(phi)]
+    np.testing.assert_allclose(PolarCoordinates().fit(Z).center_, [1, 2], atol=1e-9)
+    assert np.linalg.norm(PolarCoordinates(center="mean").fit(Z).center_ - [1, 2]) > 0.5
+    # Degenerate input (collinear points) falls back to the mean.
+    line = np.c_[np.arange(5.0), np.zeros(5)]
+    np.testing.assert_allclose(PolarCoordinates().fit(line).center_, [2.0, 0.0])
