@@ -1,8 +1,17 @@
 """skvhp: scikit-learn estimators for variational autoencoders with learned priors."""
 
+from ._graph import LatentGraphInterpolator, smoothness_factor
 from ._iwae import IWAE
 from ._polar import PolarCoordinates
+from ._vamp import VampPriorVAE
 from ._vhp import VHPAutoencoder
 
-__all__ = ["IWAE", "PolarCoordinates", "VHPAutoencoder"]
+__all__ = [
+    "IWAE",
+    "LatentGraphInterpolator",
+    "PolarCoordinates",
+    "VampPriorVAE",
+    "VHPAutoencoder",
+    "smoothness_factor",
+]
 __version__ = "0.1.0"

@@ -17,6 +17,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from torch import nn
 
 from ._evaluation import importance_log_likelihood
+from ._nn import ACTIVATION_NAMES
 from ._validation import (
     check_choice,
     check_float,
@@ -96,8 +97,10 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
     def _check_extra_params(self) -> None:
         """Check the subclass's own parameters (raise ValueError)."""
 
-    def _on_fit_start(self, module: nn.Module, n_samples: int) -> None:
-        """Called once before the first epoch of a fit."""
+    def _on_fit_start(
+        self, module: nn.Module, X_train: torch.Tensor, generator: torch.Generator
+    ) -> None:
+        """Called once before the first epoch of a fit, with the training tensor."""
 
     def _training_step(
         self,
@@ -121,7 +124,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
     def _check_params(self) -> None:
         check_int(self.n_components, "n_components", 1)
         check_layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
-        check_choice(self.activation, "activation", ("tanh", "relu", "elu", "softplus", "sigmoid"))
+        check_choice(self.activation, "activation", ACTIVATION_NAMES)
         check_choice(self.likelihood, "likelihood", ("bernoulli", "gaussian"))
         check_int(self.max_iter, "max_iter", 1)
         check_int(self.batch_size, "batch_size", 1)
@@ -229,7 +232,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         )
         n_iter = self.n_iter_ if continuing else 0
         best_val, best_state, stall_ref, stall = math.inf, None, math.inf, 0
-        self._on_fit_start(module, n_train)
+        self._on_fit_start(module, X_train, generator)
         start_time = time.perf_counter()
 
         for _ in range(self.max_iter):

@@ -102,7 +102,8 @@ class IWAE(_BaseVAE):
         them).
     hidden_layer_sizes_z2 : tuple of int, default=(100, 100)
         Deterministic layers between z1 and z2 (only for ``n_layers=2``).
-    activation : {"tanh", "relu", "elu", "softplus", "sigmoid"}, default="tanh"
+    activation : {"tanh", "relu", "elu", "softplus", "sigmoid", "gated"}, default="tanh"
+        "gated" uses the gated dense layers of the VampPrior paper.
     likelihood : {"bernoulli", "gaussian"}, default="bernoulli"
         Bernoulli needs X in [0, 1]; Gaussian learns one variance per feature.
     max_iter : int, default=100

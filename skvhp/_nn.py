@@ -14,6 +14,20 @@ ACTIVATIONS = {
     "softplus": nn.Softplus,
     "sigmoid": nn.Sigmoid,
 }
+ACTIVATION_NAMES = (*ACTIVATIONS, "gated")
+
+
+class GatedDense(nn.Module):
+    """h = (W x + b) ⊙ σ(V x + c): the gated dense layer of the VampPrior paper
+    (Dauphin et al. 2017), used there in place of a linear layer and an activation."""
+
+    def __init__(self, n_inputs: int, n_outputs: int):
+        super().__init__()
+        self.linear = nn.Linear(n_inputs, n_outputs)
+        self.gate = nn.Linear(n_inputs, n_outputs)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear(x) * torch.sigmoid(self.gate(x))
 
 
 def make_mlp(
@@ -21,12 +35,16 @@ def make_mlp(
 ) -> nn.Sequential:
     """A multilayer perceptron: ``n_inputs -> hidden... -> n_outputs``, linear output.
 
-    ``hidden_layer_sizes`` may be empty, which gives a single affine map.
+    ``hidden_layer_sizes`` may be empty, which gives a single affine map. With
+    ``activation="gated"`` every hidden layer is a :class:`GatedDense` layer.
     """
     layers: list[nn.Module] = []
     width = n_inputs
     for size in hidden_layer_sizes:
-        layers += [nn.Linear(width, int(size)), ACTIVATIONS[activation]()]
+        if activation == "gated":
+            layers.append(GatedDense(width, int(size)))
+        else:
+            layers += [nn.Linear(width, int(size)), ACTIVATIONS[activation]()]
         width = int(size)
     layers.append(nn.Linear(width, n_outputs))
     return nn.Sequential(*layers)

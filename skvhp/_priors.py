@@ -7,9 +7,16 @@ one) can only estimate their log-density by sampling.
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
-from ._distributions import log_mean_exp, log_normal_diag, log_standard_normal, reparameterize
+from ._distributions import (
+    LOG_2PI,
+    log_mean_exp,
+    log_normal_diag,
+    log_standard_normal,
+    reparameterize,
+)
 from ._nn import GaussianHead
 
 
@@ -82,3 +89,70 @@ class HierarchicalPrior(nn.Module):
         )
         mean, log_var = self.p_z(zeta)
         return reparameterize(mean, log_var, 1, generator)[0]
+
+
+class VampPrior(nn.Module):
+    """The variational mixture of posteriors p(z) = (1/K) Σ_k q(z | u_k) (Tomczak & Welling).
+
+    ``encoder`` maps pseudo-inputs to (mean, log_var) of the posterior it defines; it is
+    shared with the VAE (held by reference, so its parameters are not registered twice).
+    Pseudo-inputs are stored unconstrained and mapped into the data's range by
+    ``hardtanh(·, low, high)`` when bounds are given (0 and 1 for Bernoulli data), as in
+    the paper's code. With ``learnable=False`` they are a fixed buffer.
+    """
+
+    def __init__(
+        self,
+        encoder: nn.Module,
+        pseudo_inputs: torch.Tensor,
+        *,
+        learnable: bool = True,
+        bounds: tuple[float, float] | None = (0.0, 1.0),
+    ):
+        super().__init__()
+        object.__setattr__(self, "_encoder", encoder)  # not a registered submodule
+        self.bounds = bounds
+        if learnable:
+            self.raw_pseudo_inputs = nn.Parameter(pseudo_inputs.clone())
+        else:
+            self.register_buffer("raw_pseudo_inputs", pseudo_inputs.clone())
+
+    @property
+    def n_pseudo_inputs(self) -> int:
+        return self.raw_pseudo_inputs.shape[0]
+
+    def pseudo_inputs(self) -> torch.Tensor:
+        """The pseudo-inputs in data space, shape (K, n_features)."""
+        if self.bounds is None:
+            return self.raw_pseudo_inputs
+        return F.hardtanh(self.raw_pseudo_inputs, *self.bounds)
+
+    def components(self) -> tuple[torch.Tensor, torch.Tensor]:
+        return self._encoder(self.pseudo_inputs())
+
+    def log_prob(self, z: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        mean, log_var = self.components()  # (K, d)
+        return mixture_log_prob(z, mean, log_var)
+
+    def sample(self, n_samples: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        mean, log_var = self.components()
+        pick = torch.randint(
+            0, mean.shape[0], (n_samples,), generator=generator, device=mean.device
+        )
+        return reparameterize(mean[pick], log_var[pick], 1, generator)[0]
+
+
+def mixture_log_prob(z: torch.Tensor, means: torch.Tensor, log_vars: torch.Tensor) -> torch.Tensor:
+    """log (1/K) Σ_k N(z; means_k, diag exp(log_vars_k)) for z of shape (..., d).
+
+    The squared distances are expanded into matrix products, so memory is (..., K)
+    floats rather than (..., K, d); the mixture is combined with ``logsumexp``.
+    """
+    precision = torch.exp(-log_vars)  # (K, d)
+    squared = (
+        (z * z) @ precision.T
+        - 2.0 * z @ (means * precision).T
+        + (means * means * precision).sum(-1)
+    )  # Σ_j (z_j - m_kj)² / v_kj, shape (..., K)
+    log_components = -0.5 * (z.shape[-1] * LOG_2PI + log_vars.sum(-1) + squared)
+    return log_mean_exp(log_components, dim=-1)

@@ -17,7 +17,11 @@ from ._nn import GaussianHead, make_mlp
 
 
 class SingleLayerVAE(nn.Module):
-    """Encoder q(z|x) (diagonal Gaussian), ``prior`` p(z) and decoder p(x|z)."""
+    """Encoder q(z|x) (diagonal Gaussian), ``prior`` p(z) and decoder p(x|z).
+
+    ``prior`` may be None at construction for priors built from the encoder itself
+    (VampPrior), which the caller assigns afterwards.
+    """
 
     def __init__(
         self,
@@ -26,7 +30,7 @@ class SingleLayerVAE(nn.Module):
         hidden_layer_sizes: Sequence[int],
         activation: str,
         likelihood: str,
-        prior: nn.Module,
+        prior: nn.Module | None,
     ):
         super().__init__()
         self.encoder = GaussianHead(n_features, hidden_layer_sizes, n_components, activation)

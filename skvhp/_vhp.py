@@ -3,16 +3,14 @@
 
 from __future__ import annotations
 
-import copy
 import warnings
 from typing import Any
 
-import torch
 from sklearn.exceptions import ConvergenceWarning
 from torch import nn
 
-from ._base import _BaseVAE
 from ._priors import HierarchicalPrior
+from ._scheduled import _ScheduledVAE
 from ._schedules import GECO, REWO, ConstantBeta, LinearWarmUp
 from ._vae import SingleLayerVAE
 from ._validation import check_choice, check_float, check_int, check_layer_sizes
@@ -20,7 +18,7 @@ from ._validation import check_choice, check_float, check_int, check_layer_sizes
 SCHEDULES = ("rewo", "geco", "warmup", "constant")
 
 
-class VHPAutoencoder(_BaseVAE):
+class VHPAutoencoder(_ScheduledVAE):
     """VAE with a variational hierarchical prior (VHP), trained with REWO.
 
     The prior is a continuous mixture p_Θ(z) = ∫ p_Θ(z|ζ) p(ζ) dζ with p(ζ) = N(0, I)
@@ -82,7 +80,8 @@ class VHPAutoencoder(_BaseVAE):
         Encoder layers (the decoder mirrors them).
     prior_hidden_layer_sizes : tuple of int, default=(256, 256)
         Layers of p_Θ(z|ζ) and of q_Φ(ζ|z).
-    activation : {"tanh", "relu", "elu", "softplus", "sigmoid"}, default="tanh"
+    activation : {"tanh", "relu", "elu", "softplus", "sigmoid", "gated"}, default="tanh"
+        "gated" uses the gated dense layers of the VampPrior paper.
     likelihood : {"bernoulli", "gaussian"}, default="bernoulli"
     max_iter, batch_size, learning_rate, n_importance_samples, early_stopping,
     validation_fraction, n_iter_no_change, tol, device, random_state, verbose, warm_start
@@ -238,64 +237,9 @@ class VHPAutoencoder(_BaseVAE):
         prior_width = max((self.n_components, *self.prior_hidden_layer_sizes))
         return max(super()._evaluation_width(), self.k * prior_width)
 
-    def _terms(self, module, x, generator):
-        out = module.forward_terms(x, 1, generator)
-        nll = -out["log_px"][0]
-        kl = (out["log_qz"] - out["log_pz"])[0]
-        c = (x - out["x_mean"][0]).pow(2).mean()
-        return nll, kl, c
-
-    def _objective(self, module, x, generator):
-        # Used for the validation loss: the β = 1 bound, comparable across epochs.
-        nll, kl, _ = self._terms(module, x, generator)
-        return (nll + kl).mean(), {}
-
-    # ------------------------------------------------------------------ training
-    def _on_fit_start(self, module: nn.Module, n_samples: int) -> None:
-        # A copy, so that a failed warm-start fit leaves the previous schedule intact.
-        warm = self.warm_start and hasattr(self, "schedule_")
-        self.schedule_ = copy.deepcopy(self.schedule_) if warm else self._make_schedule()
-        batch = min(self.batch_size, n_samples)
-        self.schedule_.start(-(-n_samples // batch))
-        self._prior_parameters = list(module.prior.parameters())
-
-    def _training_step(self, module, optimizer, x, generator):
-        nll, kl, c = self._terms(module, x, generator)
-        # Algorithm 1: the batch's reconstruction error updates Ĉ_t and β first, then
-        # the parameters take a step on the loss with the new β.
-        beta = self.schedule_.step(float(c.detach()))
-        nll, kl = nll.mean(), kl.mean()
-        loss = nll + beta * kl
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        if not self.schedule_.trains_prior:
-            for p in self._prior_parameters:  # Adam skips parameters without a gradient
-                p.grad = None
-        optimizer.step()
-        return {
-            "loss": loss.detach(),
-            "nll": nll.detach(),
-            "kl": kl.detach(),
-            "bound": (nll + kl).detach(),
-            "C": c.detach(),
-            "beta": torch.tensor(beta),
-        }
-
     def fit(self, X: Any, y: Any = None) -> VHPAutoencoder:
         """Fit the model to X (see :meth:`IWAE.fit`)."""
-        previous = self.__dict__.get("schedule_")
-        try:
-            super().fit(X, y)
-        except BaseException:
-            # A failed fit must not leave a half-trained schedule behind.
-            if previous is None:
-                self.__dict__.pop("schedule_", None)
-            else:
-                self.schedule_ = previous
-            raise
-        finally:
-            self.__dict__.pop("_prior_parameters", None)
-        self.iteration_history_ = {k: list(v) for k, v in self.schedule_.trace.items()}
+        super().fit(X, y)
         if isinstance(self.schedule_, REWO) and self.schedule_.initial_phase:
             warnings.warn(
                 f"REWO never left its initial phase: the running reconstruction error "

@@ -2,7 +2,7 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skvhp import IWAE, VHPAutoencoder
+from skvhp import IWAE, VampPriorVAE, VHPAutoencoder
 
 from .conftest import small
 
@@ -32,6 +32,8 @@ ESTIMATORS = [
         )
         for s in ("rewo", "geco")
     ),
+    small(VampPriorVAE, likelihood="gaussian", n_pseudo_inputs=4),
+    small(VampPriorVAE, likelihood="gaussian", n_pseudo_inputs=4, n_layers=2, n_components_z1=3),
 ]
 
 

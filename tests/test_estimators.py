@@ -14,7 +14,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler
 
-from skvhp import IWAE, VHPAutoencoder
+from skvhp import IWAE, VampPriorVAE, VHPAutoencoder
 
 from .conftest import small
 
@@ -25,6 +25,10 @@ FACTORIES = {
     ),
 }
 FACTORIES["vhp"] = lambda **kw: small(VHPAutoencoder, prior_hidden_layer_sizes=(4,), k=3, **kw)
+FACTORIES["vamp"] = lambda **kw: small(VampPriorVAE, n_pseudo_inputs=5, warmup_epochs=1, **kw)
+FACTORIES["vamp_l2"] = lambda **kw: small(
+    VampPriorVAE, n_pseudo_inputs=5, n_layers=2, n_components_z1=3, **kw
+)
 factory_names = pytest.mark.parametrize("name", list(FACTORIES))
 
 

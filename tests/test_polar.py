@@ -54,8 +54,8 @@ def test_circle_centre_is_robust_to_uneven_sampling():
     """Points crowded on one side of a ring pull the mean off-centre, not the circle fit."""
     phi = np.random.default_rng(0).beta(0.7, 3.0, size=500) * 2 * np.pi  # mostly near 0
     Z = np.c_[1 + 3 * np.cos(phi), 2 + 3 * np.sin(phi)]
-    np.testing.assert_allclose(PolarCoordinates().fit(Z).center_, [1, 2], atol=1e-9)
-    assert np.linalg.norm(PolarCoordinates(center="mean").fit(Z).center_ - [1, 2]) > 0.5
+    np.testing.assert_allclose(PolarCoordinates(center="circle").fit(Z).center_, [1, 2], atol=1e-9)
+    assert np.linalg.norm(PolarCoordinates().fit(Z).center_ - [1, 2]) > 0.5
     # Degenerate input (collinear points) falls back to the mean.
     line = np.c_[np.arange(5.0), np.zeros(5)]
-    np.testing.assert_allclose(PolarCoordinates().fit(line).center_, [2.0, 0.0])
+    np.testing.assert_allclose(PolarCoordinates(center="circle").fit(line).center_, [2.0, 0.0])

@@ -1,0 +1,89 @@
+"""Estimators trained on the β-weighted single-sample bound with a β-schedule.
+
+``loss = -log p(x|z) + β · [log q(z|x) - log p(z)]`` per point, z ~ q(z|x), where
+log p(z) may itself be an estimate (the hierarchical prior). Used by VHPAutoencoder
+(REWO, GECO, warm-up, constant) and VampPriorVAE (warm-up).
+"""
+
+from __future__ import annotations
+
+import copy
+from abc import abstractmethod
+from typing import Any
+
+import torch
+from torch import nn
+
+from ._base import _BaseVAE
+
+
+class _ScheduledVAE(_BaseVAE):
+    """Adds a β-schedule to the engine. Subclasses implement ``_make_schedule()``; the
+    module must provide ``forward_terms(x, n_samples, generator)`` (log_px, log_pz,
+    log_qz, x_mean) and may have a ``prior`` that the schedule can freeze."""
+
+    @abstractmethod
+    def _make_schedule(self):
+        """A fresh schedule object (see ``skvhp._schedules``)."""
+
+    def _terms(self, module, x, generator):
+        out = module.forward_terms(x, 1, generator)
+        nll = -out["log_px"][0]
+        kl = (out["log_qz"] - out["log_pz"])[0]
+        c = (x - out["x_mean"][0]).pow(2).mean()  # the constraint: per-feature MSE
+        return nll, kl, c
+
+    def _objective(self, module, x, generator):
+        # Used for the validation loss: the β = 1 bound, comparable across epochs.
+        nll, kl, _ = self._terms(module, x, generator)
+        return (nll + kl).mean(), {}
+
+    def _on_fit_start(
+        self, module: nn.Module, X_train: torch.Tensor, generator: torch.Generator
+    ) -> None:
+        # A copy, so that a failed warm-start fit leaves the previous schedule intact.
+        warm = self.warm_start and hasattr(self, "schedule_")
+        self.schedule_ = copy.deepcopy(self.schedule_) if warm else self._make_schedule()
+        n_samples = X_train.shape[0]
+        batch = min(self.batch_size, n_samples)
+        self.schedule_.start(-(-n_samples // batch))
+        prior = getattr(module, "prior", None)
+        self._prior_parameters = [] if prior is None else list(prior.parameters())
+
+    def _training_step(self, module, optimizer, x, generator):
+        nll, kl, c = self._terms(module, x, generator)
+        # Algorithm 1 of Klushyn et al.: the batch's reconstruction error updates Ĉ_t and
+        # β first; then the parameters take a step on the loss with the new β.
+        beta = self.schedule_.step(float(c.detach()))
+        nll, kl = nll.mean(), kl.mean()
+        loss = nll + beta * kl
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if not self.schedule_.trains_prior:
+            for p in self._prior_parameters:  # Adam skips parameters without a gradient
+                p.grad = None
+        optimizer.step()
+        return {
+            "loss": loss.detach(),
+            "nll": nll.detach(),
+            "kl": kl.detach(),
+            "bound": (nll + kl).detach(),
+            "C": c.detach(),
+            "beta": torch.tensor(beta),
+        }
+
+    def fit(self, X: Any, y: Any = None):
+        previous = self.__dict__.get("schedule_")
+        try:
+            super().fit(X, y)
+        except BaseException:
+            # A failed fit must not leave a half-trained schedule behind.
+            if previous is None:
+                self.__dict__.pop("schedule_", None)
+            else:
+                self.schedule_ = previous
+            raise
+        finally:
+            self.__dict__.pop("_prior_parameters", None)
+        self.iteration_history_ = {k: list(v) for k, v in self.schedule_.trace.items()}
+        return self

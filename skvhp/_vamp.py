@@ -1,0 +1,272 @@
+"""The VAE with a VampPrior (Tomczak & Welling, "VAE with a VampPrior", AISTATS 2018)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.utils.validation import check_is_fitted
+from torch import nn
+
+from ._distributions import log_normal_diag, reparameterize
+from ._likelihoods import LIKELIHOODS
+from ._nn import GaussianHead, make_mlp
+from ._priors import VampPrior
+from ._scheduled import _ScheduledVAE
+from ._schedules import LinearWarmUp
+from ._vae import SingleLayerVAE
+from ._validation import check_choice, check_int, check_layer_sizes
+
+PSEUDO_INPUT_MARGIN = 0.01  # learned pseudo-inputs start this far inside [0, 1]
+
+
+class TwoLayerVampVAE(nn.Module):
+    """The HVAE (L=2) of Tomczak & Welling with the VampPrior on the top layer z2.
+
+    Inference: q(z2 | x) q(z1 | x, z2). Generative: p(z2) = VampPrior,
+    p(z1 | z2), p(x | z1, z2); all Gaussians diagonal.
+    """
+
+    def __init__(
+        self,
+        n_features: int,
+        n_components_z1: int,
+        n_components: int,
+        hidden_layer_sizes: Sequence[int],
+        activation: str,
+        likelihood: str,
+        pseudo_inputs: torch.Tensor,
+        learnable: bool,
+        bounds: tuple[float, float] | None,
+    ):
+        super().__init__()
+        reverse = tuple(reversed(hidden_layer_sizes))
+        self.q_z2 = GaussianHead(n_features, hidden_layer_sizes, n_components, activation)
+        self.q_z1 = GaussianHead(
+            n_features + n_components, hidden_layer_sizes, n_components_z1, activation
+        )
+        self.p_z1 = GaussianHead(n_components, reverse, n_components_z1, activation)
+        self.decoder = make_mlp(n_components_z1 + n_components, reverse, n_features, activation)
+        self.likelihood = LIKELIHOODS[likelihood](n_features)
+        self.prior = VampPrior(self.q_z2, pseudo_inputs, learnable=learnable, bounds=bounds)
+
+    def encode_mean(self, x: torch.Tensor) -> torch.Tensor:
+        return self.q_z2(x)[0]
+
+    def _decode(self, z1: torch.Tensor, z2: torch.Tensor) -> torch.Tensor:
+        return self.decoder(torch.cat([z1, z2], dim=-1))
+
+    def decode_mean(self, z2: torch.Tensor) -> torch.Tensor:
+        return self.likelihood.mean(self._decode(self.p_z1(z2)[0], z2))
+
+    def sample_latent(self, n_samples: int, generator: torch.Generator | None) -> torch.Tensor:
+        return self.prior.sample(n_samples, generator)
+
+    def sample_data(self, z2: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
+        z1 = reparameterize(*self.p_z1(z2), 1, generator)[0]
+        return self.likelihood.sample(self._decode(z1, z2), generator)
+
+    def forward_terms(self, x, n_samples, generator):
+        mean2, log_var2 = self.q_z2(x)
+        z2 = reparameterize(mean2, log_var2, n_samples, generator)  # (S, B, d2)
+        mean1, log_var1 = self.q_z1(torch.cat([x.expand(n_samples, *x.shape), z2], dim=-1))
+        z1 = reparameterize(mean1, log_var1, 1, generator)[0]
+        log_qz = log_normal_diag(z2, mean2, log_var2) + log_normal_diag(z1, mean1, log_var1)
+        log_pz = self.prior.log_prob(z2, generator) + log_normal_diag(z1, *self.p_z1(z2))
+        out = self._decode(z1, z2)
+        log_px = self.likelihood.log_prob(x, out)
+        return {
+            "log_px": log_px,
+            "log_pz": log_pz,
+            "log_qz": log_qz,
+            "log_w": log_px + log_pz - log_qz,
+            "x_mean": self.likelihood.mean(out),
+        }
+
+    def log_weights(self, x, n_samples, generator):
+        return self.forward_terms(x, n_samples, generator)["log_w"]
+
+
+class VampPriorVAE(_ScheduledVAE):
+    """VAE with a VampPrior: p(z) = (1/K) Σ_k q(z | u_k) over K pseudo-inputs u_k.
+
+    The prior is the encoder's own posterior averaged over K pseudo-inputs in data
+    space, an approximation of the aggregated posterior, the optimal prior (Tomczak &
+    Welling, 2018). Training maximises the single-sample ELBO with the KL term weighted
+    by β, which rises linearly from 0 to 1 over ``warmup_epochs`` (the paper: 100).
+
+    Parameters
+    ----------
+    n_components : int, default=40
+        Size of the latent layer that carries the VampPrior (z, or z2 for two layers);
+        ``transform`` returns its posterior mean.
+    n_pseudo_inputs : int, default=500
+        K, the number of mixture components.
+    pseudo_inputs : {"learned", "data"}, default="learned"
+        "learned": trainable, initialised at K random training points pulled 0.01 into
+        (0, 1) (so that the hardtanh passes gradients for binary data; the paper drew
+        them near a constant instead). "data": K random training points, kept fixed.
+        With fewer training points than K, points are drawn with replacement.
+    n_layers : {1, 2}, default=1
+        2 gives the paper's HVAE (L=2): q(z1|x,z2) q(z2|x) and p(x|z1,z2) p(z1|z2) p(z2)
+        with the VampPrior on z2.
+    n_components_z1 : int, default=40
+        Size of z1 (only for ``n_layers=2``).
+    warmup_epochs : int, default=20
+        Epochs over which β rises linearly from 0 to 1 (0: no warm-up).
+    hidden_layer_sizes : tuple of int, default=(300, 300)
+    activation : {"gated", "tanh", "relu", "elu", "softplus", "sigmoid"}, default="gated"
+        "gated": the paper's gated dense layers.
+    likelihood : {"bernoulli", "gaussian"}, default="bernoulli"
+        For Bernoulli data the pseudo-inputs pass through hardtanh into [0, 1]; for
+        Gaussian data they are unconstrained.
+    learning_rate : float, default=5e-4
+        The paper's Adam step size.
+    max_iter, batch_size, n_importance_samples, early_stopping, validation_fraction,
+    n_iter_no_change, tol, device, random_state, verbose, warm_start
+        As for :class:`IWAE`. The validation loss is the β = 1 bound.
+
+    Attributes
+    ----------
+    pseudo_inputs_ : ndarray of shape (n_pseudo_inputs, n_features)
+        The pseudo-inputs in data space.
+    module_, schedule_, iteration_history_, history_, n_iter_, device_,
+    n_features_in_, feature_names_in_
+        As for :class:`VHPAutoencoder`.
+
+    See Also
+    --------
+    VHPAutoencoder, IWAE
+
+    References
+    ----------
+    J. M. Tomczak, M. Welling. VAE with a VampPrior. AISTATS 2018.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skvhp import VampPriorVAE
+    >>> X = load_digits().data / 16.0
+    >>> model = VampPriorVAE(n_components=4, n_pseudo_inputs=20, hidden_layer_sizes=(64,),
+    ...                      max_iter=2, n_importance_samples=10, random_state=0).fit(X)
+    >>> model.pseudo_inputs_.shape
+    (20, 64)
+    >>> model.transform(X[:3]).shape
+    (3, 4)
+    """
+
+    def __init__(
+        self,
+        *,
+        n_components: int = 40,
+        n_pseudo_inputs: int = 500,
+        pseudo_inputs: str = "learned",
+        n_layers: int = 1,
+        n_components_z1: int = 40,
+        warmup_epochs: int = 20,
+        hidden_layer_sizes: tuple[int, ...] = (300, 300),
+        activation: str = "gated",
+        likelihood: str = "bernoulli",
+        max_iter: int = 100,
+        batch_size: int = 100,
+        learning_rate: float = 5e-4,
+        n_importance_samples: int = 5000,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 10,
+        tol: float = 1e-4,
+        device: str = "auto",
+        random_state: Any = None,
+        verbose: int = 0,
+        warm_start: bool = False,
+    ):
+        super().__init__(
+            n_components=n_components,
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            likelihood=likelihood,
+            max_iter=max_iter,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            n_importance_samples=n_importance_samples,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+            warm_start=warm_start,
+        )
+        self.n_pseudo_inputs = n_pseudo_inputs
+        self.pseudo_inputs = pseudo_inputs
+        self.n_layers = n_layers
+        self.n_components_z1 = n_components_z1
+        self.warmup_epochs = warmup_epochs
+
+    def _check_extra_params(self) -> None:
+        check_int(self.n_pseudo_inputs, "n_pseudo_inputs", 1)
+        check_choice(self.pseudo_inputs, "pseudo_inputs", ("learned", "data"))
+        check_int(self.n_layers, "n_layers", 1, 2)
+        check_int(self.n_components_z1, "n_components_z1", 1)
+        check_int(self.warmup_epochs, "warmup_epochs", 0)
+
+    def _make_schedule(self):
+        return LinearWarmUp(self.warmup_epochs)
+
+    def _make_module(self, n_features: int) -> nn.Module:
+        hidden = check_layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
+        # Placeholder pseudo-inputs; _on_fit_start sets them from the data (unpickling
+        # overwrites them with the saved ones).
+        placeholder = torch.full((self.n_pseudo_inputs, n_features), 0.5)
+        learnable = self.pseudo_inputs == "learned"
+        bounds = (0.0, 1.0) if self.likelihood == "bernoulli" else None
+        if self.n_layers == 2:
+            return TwoLayerVampVAE(
+                n_features,
+                self.n_components_z1,
+                self.n_components,
+                hidden,
+                self.activation,
+                self.likelihood,
+                placeholder,
+                learnable,
+                bounds,
+            )
+        module = SingleLayerVAE(
+            n_features, self.n_components, hidden, self.activation, self.likelihood, None
+        )
+        module.prior = VampPrior(module.encoder, placeholder, learnable=learnable, bounds=bounds)
+        return module
+
+    def _on_fit_start(self, module, X_train, generator):
+        continuing = self.warm_start and hasattr(self, "schedule_")
+        super()._on_fit_start(module, X_train, generator)
+        if continuing:
+            return
+        n = X_train.shape[0]
+        if n >= self.n_pseudo_inputs:
+            pick = torch.randperm(n, generator=generator, device=X_train.device)
+            pick = pick[: self.n_pseudo_inputs]
+        else:
+            pick = torch.randint(
+                0, n, (self.n_pseudo_inputs,), generator=generator, device=X_train.device
+            )
+        chosen = X_train[pick]
+        if self.pseudo_inputs == "learned" and self.likelihood == "bernoulli":
+            chosen = chosen.clamp(PSEUDO_INPUT_MARGIN, 1.0 - PSEUDO_INPUT_MARGIN)
+        with torch.no_grad():
+            module.prior.raw_pseudo_inputs.copy_(chosen)
+
+    def _evaluation_width(self) -> int:
+        width = max(super()._evaluation_width(), self.n_pseudo_inputs)
+        return width + self.n_components if self.n_layers == 2 else width
+
+    @property
+    def pseudo_inputs_(self) -> np.ndarray:
+        """The pseudo-inputs in data space, shape (n_pseudo_inputs, n_features)."""
+        check_is_fitted(self, "module_")
+        with torch.inference_mode():
+            return self.module_.prior.pseudo_inputs().cpu().numpy().astype(np.float64)
