@@ -198,14 +198,10 @@ class LatentGraphInterpolator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
             idx, dist = index.neighbor_graph
             index.prepare()  # build the search graph now, not on the first query
             index = _NNDescentIndex(index)
-        rows, cols, weights = [], [], []
-        for i in range(n):
-            for j, d in zip(idx[i], dist[i], strict=True):
-                if j != i and j >= 0:
-                    rows.append(i)
-                    cols.append(j)
-                    weights.append(max(float(d), _MIN_WEIGHT))
-        directed = sp.csr_matrix((weights, (rows, cols)), shape=(n, n))
+        rows = np.repeat(np.arange(n), idx.shape[1])
+        cols, weights = idx.ravel(), np.maximum(dist.ravel().astype(np.float64), _MIN_WEIGHT)
+        keep = (cols != rows) & (cols >= 0)  # drop self-loops and NN-descent's -1 padding
+        directed = sp.csr_matrix((weights[keep], (rows[keep], cols[keep])), shape=(n, n))
         return index, directed.maximum(directed.T).tocsr()  # undirected
 
     # ------------------------------------------------------------------ queries

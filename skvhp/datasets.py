@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import check_random_state
 
-__all__ = ["get_data_home", "load_binarized_mnist", "make_pendulum"]
+__all__ = ["get_data_home", "load_binarized_mnist", "load_frey_faces", "make_pendulum"]
 
 
 def get_data_home(data_home: str | os.PathLike | None = None) -> Path:
@@ -74,6 +74,23 @@ def load_binarized_mnist(
         np.unpackbits(data[k], axis=1)[:, :784].astype(np.float32)
         for k in ("x_train", "x_valid", "x_test")
     )
+
+
+def load_frey_faces(data_home: str | os.PathLike | None = None) -> np.ndarray:
+    """Brendan Frey's face images: 1965 grey-level frames of 28 x 20 pixels.
+
+    Parameters
+    ----------
+    data_home : str or path-like, optional
+        Folder holding ``frey_faces.npz`` (see :func:`get_data_home`).
+
+    Returns
+    -------
+    X : ndarray of shape (1965, 560), float32 in [0, 1]
+        Pixel values / 255, row-major 28 x 20 images. There is no standard split.
+    """
+    x = _load_npz(data_home, "frey_faces.npz", ("x",))["x"]
+    return (x.reshape(len(x), -1) / 255.0).astype(np.float32)
 
 
 def make_pendulum(

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from skvhp.datasets import get_data_home, load_binarized_mnist
+from skvhp.datasets import get_data_home, load_binarized_mnist, load_frey_faces, make_pendulum
 
 
 def test_binarized_mnist_shapes(shared_data_dir):
@@ -27,3 +27,26 @@ def test_data_home_errors(tmp_path, monkeypatch):
         load_binarized_mnist(tmp_path)
     monkeypatch.setenv("SKVHP_DATA", str(tmp_path))
     assert get_data_home() == tmp_path
+
+
+def test_frey_faces(shared_data_dir):
+    X = load_frey_faces(shared_data_dir)
+    assert X.shape == (1965, 560) and X.dtype == np.float32
+    assert 0.0 <= X.min() and X.max() <= 1.0
+
+
+def test_make_pendulum_is_seeded_and_depends_only_on_the_angle():
+    X, angles = make_pendulum(50, random_state=3)
+    X2, angles2 = make_pendulum(50, random_state=3)
+    np.testing.assert_array_equal(X, X2)
+    assert X.shape == (50, 256) and X.dtype == np.float32
+    assert np.all((angles >= 0) & (angles < 2 * np.pi))
+    assert 0.0 <= X.min() and X.max() <= 1.0 and 0 < X.mean() < 0.5
+    # Opposite angles give images mirrored through the centre.
+    from skvhp.datasets import render_pendulum
+
+    a, b = render_pendulum(np.array([0.3, 0.3 + np.pi]))
+    np.testing.assert_allclose(a.reshape(16, 16), b.reshape(16, 16)[::-1, ::-1], atol=1e-6)
+    assert make_pendulum(5, image_size=8, return_angles=False).shape == (5, 64)
+    with pytest.raises(ValueError, match="n_samples"):
+        make_pendulum(0)
