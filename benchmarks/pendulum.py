@@ -22,11 +22,18 @@ import numpy as np
 from _common import RESULTS, machine_info, print_table, write_json
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LinearRegression
 from sklearn.pipeline import Pipeline
 
-from skvhp import IWAE, PolarCoordinates, VHPAutoencoder
-from skvhp.datasets import make_pendulum
+from skvhp import (
+    IWAE,
+    LatentGraphInterpolator,
+    PolarCoordinates,
+    VHPAutoencoder,
+    smoothness_factor,
+)
+from skvhp.datasets import make_pendulum, render_pendulum
 
 PAPER = {
     "VHP + REWO": 0.054,
@@ -90,7 +97,7 @@ def draw_figure(fits: dict, X_test, angles_test, path: Path) -> None:
         ax.set_ylim(axes[0, col].get_ylim())
         ax.set_title("prior samples", fontsize=8)
         for ax in axes[:2, col]:
-            ax.set_aspect("equal", adjustable="datalim")
+            ax.set_aspect("equal", adjustable="box")
             ax.tick_params(labelsize=6)
         ax = axes[2, col]
         trace = getattr(model, "iteration_history_", None)
@@ -110,21 +117,78 @@ def draw_figure(fits: dict, X_test, angles_test, path: Path) -> None:
     print(f"wrote {path}")
 
 
+def draw_interpolations(fits: dict, path: Path, n_frames: int = 12) -> list[dict]:
+    """Fig. 3/4 of the paper: graph over 1000 prior samples, the shortest path between
+    the images at 0 and 180 degrees, and the decoded strip, per model."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import LineCollection
+
+    ends = render_pendulum(np.array([0.0, np.pi]))
+    names = [n for n in ("VHP + REWO", "VHP + GECO", "IWAE") if n in fits]
+    if not names:
+        return []
+    fig = plt.figure(figsize=(3.4 * len(names), 5.2))
+    rows = []
+    for col, name in enumerate(names):
+        graph = LatentGraphInterpolator(
+            FrozenEstimator(fits[name]),
+            n_nodes=1000,
+            n_neighbors=10,
+            connect_components=True,
+            random_state=0,
+        ).fit(ends)
+        frames, latent = graph.interpolate(ends[0], ends[1], return_latent=True)
+        rows.append(
+            {
+                "method": name,
+                "path points": len(frames),
+                "smoothness (mean over pixels)": float(smoothness_factor(frames).mean())
+                if len(frames) >= 3
+                else float("nan"),
+            }
+        )
+        ax = fig.add_subplot(2, len(names), col + 1)
+        g = graph.graph_.tocoo()
+        segments = np.stack([graph.nodes_[g.row], graph.nodes_[g.col]], axis=1)
+        ax.add_collection(LineCollection(segments, colors="tab:blue", linewidths=0.3, alpha=0.4))
+        ax.scatter(*graph.nodes_.T, s=1, c="tab:blue")
+        ax.plot(*latent.T, c="red", lw=1.5)
+        ax.set_aspect("equal", adjustable="datalim")
+        ax.set_title(f"{name}: graph over prior samples", fontsize=8)
+        ax.tick_params(labelsize=6)
+        pick = np.linspace(0, len(frames) - 1, min(n_frames, len(frames))).round().astype(int)
+        strip = np.concatenate([frames[i].reshape(16, 16) for i in pick], axis=1)
+        ax = fig.add_subplot(2, len(names), len(names) + col + 1)
+        ax.imshow(strip, cmap="gray_r", vmin=0, vmax=1)
+        ax.set_title("decoded path, 0° to 180°", fontsize=8)
+        ax.set_axis_off()
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    print(f"wrote {path}")
+    return rows
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="REWO only, one seed, short")
     parser.add_argument("--methods", nargs="*", default=None, help="subset of the table's rows")
     parser.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2])
-    parser.add_argument("--epochs", type=int, default=100)
+    parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--n-train", type=int, default=15000)
     parser.add_argument("--n-test", type=int, default=3000)
     parser.add_argument("--kappa", type=float, default=0.1)
     parser.add_argument("--k", type=int, default=16)
-    parser.add_argument("--activation", default="relu")
-    parser.add_argument("--warmup", nargs=2, type=int, default=[20, 200])
+    parser.add_argument("--activation", default="tanh")
+    parser.add_argument("--warmup", nargs=2, type=int, default=[4, 40], help="short, long")
     parser.add_argument("--importance-samples", type=int, default=1000)
     parser.add_argument("--device", default="auto")
     parser.add_argument("--figure", default=None, help="where to draw Fig. 2 (png)")
+    parser.add_argument("--interpolation-figure", default=None, help="Fig. 3/4 (png)")
     parser.add_argument("--out", default=None, help="JSON path")
     args = parser.parse_args(argv)
     if args.quick:
@@ -183,9 +247,23 @@ def main(argv=None):
     print()
     print_table(rows, list(rows[0]))
     draw_figure(first_fits, X_test[:2000], angles_test[:2000], figure)
+    interpolation_path = (
+        Path(args.interpolation_figure)
+        if args.interpolation_figure
+        else RESULTS / "pendulum_interpolations.png"
+    )
+    interpolations = draw_interpolations(first_fits, interpolation_path)
+    if interpolations:
+        print_table(interpolations, list(interpolations[0]))
     write_json(
         "pendulum_quick" if args.quick else "pendulum",
-        {"machine": machine_info(args.device), "args": vars(args), "table": rows, "runs": runs},
+        {
+            "machine": machine_info(args.device),
+            "args": vars(args),
+            "table": rows,
+            "runs": runs,
+            "interpolations": interpolations,
+        },
         args.out,
     )
 

@@ -11,9 +11,16 @@ import os
 from pathlib import Path
 
 import numpy as np
-from sklearn.utils import check_random_state
+from sklearn.utils import Bunch, check_random_state
 
-__all__ = ["get_data_home", "load_binarized_mnist", "load_frey_faces", "make_pendulum"]
+__all__ = [
+    "get_data_home",
+    "load_binarized_mnist",
+    "load_cmu_mocap",
+    "load_frey_faces",
+    "make_pendulum",
+    "render_pendulum",
+]
 
 
 def get_data_home(data_home: str | os.PathLike | None = None) -> Path:
@@ -91,6 +98,58 @@ def load_frey_faces(data_home: str | os.PathLike | None = None) -> np.ndarray:
     """
     x = _load_npz(data_home, "frey_faces.npz", ("x",))["x"]
     return (x.reshape(len(x), -1) / 255.0).astype(np.float32)
+
+
+def load_cmu_mocap(
+    data_home: str | os.PathLike | None = None,
+    *,
+    drop_root_rotation: bool = True,
+    wrap_angles: bool = True,
+) -> Bunch:
+    """CMU motion capture, five motions, joint angles at 30 fps (Klushyn et al., Sec. 4.2).
+
+    4642 frames of walk, jog, balance, martial arts and dance from the CMU Graphics Lab
+    database, 53 Acclaim joint angles per frame in radians (see the data's README).
+
+    Parameters
+    ----------
+    data_home : str or path-like, optional
+        Folder holding ``cmu_mocap.npz`` (see :func:`get_data_home`).
+    drop_root_rotation : bool, default=True
+        Drop the root rotation (the first three channels), leaving the 50 body angles of
+        Chen et al. (2015). The root drifts far in the turning clips (up to 21.8 rad).
+    wrap_angles : bool, default=True
+        Wrap every angle into (-π, π]. The hand, wrist and thumb channels of some clips
+        wind up to 17 rad; wrapping maps equal poses to equal values.
+
+    Returns
+    -------
+    Bunch with
+        data : ndarray of shape (4642, 50 or 53), float32, radians
+        motion : ndarray of shape (4642,), int64 in 0..4 (index into ``motion_names``)
+        clip : ndarray of shape (4642,), int64 (index into ``clip_names``)
+        frame : ndarray of shape (4642,), int64, frame index within the clip
+        motion_names, clip_names, channels : ndarray of str
+    """
+    arrays = ("x", "motion", "frame", "clip", "motion_names", "channels", "clip_names")
+    d = _load_npz(data_home, "cmu_mocap.npz", arrays)
+    x, channels = d["x"].astype(np.float32), d["channels"]
+    if x.ndim != 2 or x.shape[1] != len(channels) or len(d["motion"]) != len(x):
+        raise ValueError("cmu_mocap.npz is malformed: inconsistent array shapes.")
+    if drop_root_rotation:
+        keep = ~np.char.startswith(channels.astype(str), "root_")
+        x, channels = x[:, keep], channels[keep]
+    if wrap_angles:
+        x = (np.pi - np.mod(np.pi - x, 2 * np.pi)).astype(np.float32)  # into (-π, π]
+    return Bunch(
+        data=x,
+        motion=d["motion"],
+        clip=d["clip"],
+        frame=d["frame"],
+        motion_names=d["motion_names"],
+        clip_names=d["clip_names"],
+        channels=channels,
+    )
 
 
 def make_pendulum(

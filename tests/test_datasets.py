@@ -1,7 +1,13 @@
 import numpy as np
 import pytest
 
-from skvhp.datasets import get_data_home, load_binarized_mnist, load_frey_faces, make_pendulum
+from skvhp.datasets import (
+    get_data_home,
+    load_binarized_mnist,
+    load_cmu_mocap,
+    load_frey_faces,
+    make_pendulum,
+)
 
 
 def test_binarized_mnist_shapes(shared_data_dir):
@@ -50,3 +56,25 @@ def test_make_pendulum_is_seeded_and_depends_only_on_the_angle():
     assert make_pendulum(5, image_size=8, return_angles=False).shape == (5, 64)
     with pytest.raises(ValueError, match="n_samples"):
         make_pendulum(0)
+
+
+def test_cmu_mocap(shared_data_dir):
+    mocap = load_cmu_mocap(shared_data_dir)
+    assert mocap.data.shape == (4642, 50) and mocap.data.dtype == np.float32
+    assert np.all(np.abs(mocap.data) <= np.pi + 1e-6)
+    assert list(mocap.motion_names) == ["walk", "jog", "balance", "martial_arts", "dance"]
+    assert np.bincount(mocap.motion).tolist() == [2407, 406, 741, 816, 272]
+    assert not any(str(c).startswith("root_") for c in mocap.channels)
+    raw = load_cmu_mocap(shared_data_dir, drop_root_rotation=False, wrap_angles=False)
+    assert raw.data.shape == (4642, 53) and np.abs(raw.data).max() > 20
+    # Wrapping changes values only by whole turns.
+    turns = (raw.data[:, 3:] - mocap.data) / (2 * np.pi)
+    np.testing.assert_allclose(turns, np.round(turns), atol=1e-4)
+
+
+def test_cmu_mocap_errors(tmp_path):
+    with pytest.raises(ValueError, match="not found"):
+        load_cmu_mocap(tmp_path)
+    np.savez(tmp_path / "cmu_mocap.npz", x=np.zeros((3, 2)))
+    with pytest.raises(ValueError, match="missing arrays"):
+        load_cmu_mocap(tmp_path)

@@ -1,0 +1,197 @@
+"""The human-motion experiment of Klushyn et al. (2019), Sec. 4.2 and Fig. 5-7.
+
+VHP + REWO, VampPrior and IWAE (Gaussian likelihood, 2-d latent) on CMU motion-capture
+frames (50 body joint angles, root rotation dropped, angles wrapped into (-π, π],
+standardised per channel for training). For each model: a graph over 1000 prior samples,
+four interpolations (within one motion and between motions), and the smoothness factor
+per joint, in radians, averaged over 10 graphs x 100 random start/end frame pairs.
+
+    python benchmarks/motion.py --epochs 200
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from _common import DEFAULT_DATA, RESULTS, machine_info, print_table, write_json
+from sklearn.frozen import FrozenEstimator
+from sklearn.preprocessing import StandardScaler
+
+from skvhp import IWAE, LatentGraphInterpolator, VampPriorVAE, VHPAutoencoder, smoothness_factor
+from skvhp.datasets import load_cmu_mocap
+
+PAIRS_SHOWN = [("walk", "walk"), ("walk", "jog"), ("balance", "martial_arts"), ("jog", "dance")]
+
+
+def make_models(args) -> dict:
+    common = dict(
+        n_components=2,
+        hidden_layer_sizes=(256, 256),
+        likelihood="gaussian",
+        max_iter=args.epochs,
+        batch_size=100,
+        n_importance_samples=args.importance_samples,
+        device=args.device,
+        random_state=args.seed,
+    )
+    return {
+        "VHP + REWO": VHPAutoencoder(
+            kappa=args.kappa, prior_hidden_layer_sizes=(256, 256), activation="tanh", **common
+        ),
+        "VampPrior": VampPriorVAE(n_pseudo_inputs=500, warmup_epochs=args.epochs // 5, **common),
+        "IWAE": IWAE(k=16, activation="tanh", **common),
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=200)
+    parser.add_argument("--kappa", type=float, default=0.3, help="RMS, standardised units")
+    parser.add_argument("--graphs", type=int, default=10)
+    parser.add_argument("--pairs", type=int, default=100)
+    parser.add_argument("--n-nodes", type=int, default=1000)
+    parser.add_argument("--n-neighbors", type=int, default=10)
+    parser.add_argument("--importance-samples", type=int, default=500)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--data-home", default=str(DEFAULT_DATA))
+    parser.add_argument("--figures", default=str(RESULTS), help="folder for the figures")
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args(argv)
+
+    mocap = load_cmu_mocap(args.data_home)
+    scaler = StandardScaler().fit(mocap.data)
+    X = scaler.transform(mocap.data).astype(np.float32)
+    names = list(mocap.motion_names)
+    rng = np.random.default_rng(args.seed)
+    shown_pairs = []
+    for a, b in PAIRS_SHOWN:
+        ia = rng.choice(np.flatnonzero(mocap.motion == names.index(a)))
+        ib = rng.choice(np.flatnonzero(mocap.motion == names.index(b)))
+        shown_pairs.append((ia, ib))
+
+    rows, per_joint, fits, shown = [], {}, {}, {}
+    for name, model in make_models(args).items():
+        start = time.perf_counter()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model.fit(X)
+        fit_seconds = time.perf_counter() - start
+        fits[name] = model
+        joint_scores, path_scores = [], []
+        for g in range(args.graphs):
+            graph = LatentGraphInterpolator(
+                FrozenEstimator(model),
+                n_nodes=args.n_nodes,
+                n_neighbors=args.n_neighbors,
+                connect_components=True,
+                random_state=args.seed * 1000 + g,
+            ).fit(X)
+            pairs = rng.choice(len(X), size=(args.pairs, 2))
+            for path in graph.interpolate(X[pairs[:, 0]], X[pairs[:, 1]]):
+                if len(path) >= 3:
+                    s = smoothness_factor(scaler.inverse_transform(path))  # radians
+                    joint_scores.append(s)
+                    path_scores.append(float(s.mean()))
+            if g == 0:
+                idx = np.array(shown_pairs)
+                paths, latents = graph.interpolate(X[idx[:, 0]], X[idx[:, 1]], return_latent=True)
+                shown[name] = (graph, [scaler.inverse_transform(p) for p in paths], latents)
+        per_joint[name] = np.array(joint_scores)
+        rows.append(
+            {
+                "model": name,
+                "smoothness mean (rad)": float(np.mean(path_scores)),
+                "std over paths": float(np.std(path_scores)),
+                "paths": len(path_scores),
+                "LL (train subset, nats)": float(model.score(X[::10])),
+                "final C (RMS)": float(np.sqrt(model.history_["C"][-1]))
+                if "C" in model.history_
+                else float("nan"),
+                "fit s": fit_seconds,
+                "warnings": len(caught),
+            }
+        )
+        print_table(rows[-1:], list(rows[-1]))
+    print()
+    print_table(rows, list(rows[0]))
+    figures = Path(args.figures)
+    figures.mkdir(parents=True, exist_ok=True)
+    draw(fits, shown, per_joint, X, mocap, figures)
+    write_json(
+        "motion",
+        {
+            "machine": machine_info(args.device),
+            "args": vars(args),
+            "table": rows,
+            "smoothness_per_joint_mean": {k: v.mean(0).tolist() for k, v in per_joint.items()},
+            "smoothness_per_joint_std": {k: v.std(0).tolist() for k, v in per_joint.items()},
+            "channels": [str(c) for c in mocap.channels],
+        },
+        args.out,
+    )
+
+
+def draw(fits, shown, per_joint, X, mocap, folder: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    colours = ["black", "orange", "red", "maroon"]
+    # Fig. 5: latent means coloured by motion, prior samples, graph paths.
+    fig, axes = plt.subplots(1, len(fits), figsize=(4.2 * len(fits), 4.2))
+    for ax, (name, model) in zip(axes, fits.items(), strict=True):
+        graph, _, latents = shown[name]
+        ax.scatter(*graph.nodes_.T, s=2, c="lightgrey", label="prior samples")
+        Z = model.transform(X)
+        for m, motion in enumerate(mocap.motion_names):
+            ax.scatter(*Z[mocap.motion == m].T, s=2, label=str(motion))
+        for latent, colour in zip(latents, colours, strict=True):
+            ax.plot(*latent.T, c=colour, lw=1.5)
+        ax.set_title(name, fontsize=9)
+        ax.tick_params(labelsize=6)
+    axes[0].legend(fontsize=6, markerscale=3)
+    fig.tight_layout()
+    fig.savefig(folder / "motion_latents.png", dpi=100)
+    plt.close(fig)
+    # Fig. 7: smoothness per joint, mean and std.
+    fig, ax = plt.subplots(figsize=(10, 3.4))
+    joints = np.arange(1, len(mocap.channels) + 1)
+    for offset, (name, scores) in zip((-0.25, 0.0, 0.25), per_joint.items(), strict=False):
+        ax.errorbar(
+            joints + offset,
+            scores.mean(0),
+            yerr=scores.std(0),
+            fmt="o",
+            ms=3,
+            label=name,
+            capsize=1,
+            lw=0.7,
+        )
+    ax.set_xlabel("joint index")
+    ax.set_ylabel("smoothness factor (rad)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(folder / "motion_smoothness.png", dpi=100)
+    plt.close(fig)
+    # Fig. 6: joint-angle strips of the walk -> jog interpolation, per model.
+    fig, axes = plt.subplots(len(fits), 1, figsize=(8, 2.2 * len(fits)), squeeze=False)
+    for ax, name in zip(axes[:, 0], fits, strict=True):
+        path = shown[name][1][1]
+        ax.imshow(path.T, aspect="auto", cmap="coolwarm", vmin=-np.pi / 2, vmax=np.pi / 2)
+        ax.set_title(f"{name}: walk → jog, joint angles along the path", fontsize=8)
+        ax.set_ylabel("joint", fontsize=7)
+    axes[-1, 0].set_xlabel("path step")
+    fig.tight_layout()
+    fig.savefig(folder / "motion_interpolation.png", dpi=100)
+    plt.close(fig)
+    print(f"wrote figures into {folder}")
+
+
+if __name__ == "__main__":
+    main()
