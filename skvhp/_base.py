@@ -148,21 +148,19 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         self._check_extra_params()
 
     def _check_input(self, X: Any, *, reset: bool) -> np.ndarray:
-        """Validate X without changing the estimator, then (if all is well) record its
-        feature names and count, so that bad input never alters a fitted model."""
+        """Validate X (``fit`` restores the recorded feature names if this raises)."""
         if sp.issparse(X):
             raise ValueError(
                 "Sparse input is not supported: VAEs train on dense tensors. "
                 "Convert with X.toarray() if it fits in memory."
             )
-        X_checked = check_array(X, dtype=[np.float64, np.float32], ensure_min_samples=1)
-        if self.likelihood == "bernoulli" and (X_checked.min() < 0.0 or X_checked.max() > 1.0):
+        X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32])
+        if self.likelihood == "bernoulli" and (X.min() < 0.0 or X.max() > 1.0):
             raise ValueError(
                 "likelihood='bernoulli' needs X in [0, 1] (got values in "
-                f"[{X_checked.min():.4g}, {X_checked.max():.4g}]); rescale X or use "
-                "likelihood='gaussian'."
+                f"[{X.min():.4g}, {X.max():.4g}]); rescale X or use likelihood='gaussian'."
             )
-        return validate_data(self, X, reset=reset, dtype=[np.float64, np.float32])
+        return X
 
     def _to_tensor(self, X: np.ndarray) -> torch.Tensor:
         return _as_tensor(X, self.device_)
