@@ -92,7 +92,7 @@ def main(argv=None):
                 "smoothness mean": float(np.mean(path_scores)),
                 "std over paths": float(np.std(path_scores)),
                 "paths": len(path_scores),
-                "test-free LL (train, nats)": float(model.score(X[:300])),
+                "LL (train subset, nats)": float(model.score(X[:300])),
                 "fit s": fit_seconds,
             }
         )
