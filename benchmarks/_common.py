@@ -62,3 +62,27 @@ def write_json(name: str, payload: dict, out: str | None = None) -> Path:
     path.write_text(json.dumps(payload, indent=2))
     print(f"wrote {path}")
     return path
+
+
+def vhp_vamp_iwae(args, **overrides) -> dict:
+    """The three models the VHP paper compares in its interpolation experiments, each
+    with a 2-d latent space and 256-256 layers (VampPrior: its gated layers)."""
+    from skvhp import IWAE, VampPriorVAE, VHPAutoencoder
+
+    common = dict(
+        n_components=2,
+        hidden_layer_sizes=(256, 256),
+        max_iter=args.epochs,
+        batch_size=100,
+        n_importance_samples=args.importance_samples,
+        device=args.device,
+        random_state=args.seed,
+        **overrides,
+    )
+    return {
+        "VHP + REWO": VHPAutoencoder(
+            kappa=args.kappa, prior_hidden_layer_sizes=(256, 256), activation="tanh", **common
+        ),
+        "VampPrior": VampPriorVAE(n_pseudo_inputs=500, warmup_epochs=args.epochs // 5, **common),
+        "IWAE": IWAE(k=16, activation="tanh", **common),
+    }

@@ -17,34 +17,21 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from _common import DEFAULT_DATA, RESULTS, machine_info, print_table, write_json
+from _common import (
+    DEFAULT_DATA,
+    RESULTS,
+    machine_info,
+    print_table,
+    vhp_vamp_iwae,
+    write_json,
+)
 from sklearn.frozen import FrozenEstimator
 from sklearn.preprocessing import StandardScaler
 
-from skvhp import IWAE, LatentGraphInterpolator, VampPriorVAE, VHPAutoencoder, smoothness_factor
+from skvhp import LatentGraphInterpolator, smoothness_factor
 from skvhp.datasets import load_cmu_mocap
 
 PAIRS_SHOWN = [("walk", "walk"), ("walk", "jog"), ("balance", "martial_arts"), ("jog", "dance")]
-
-
-def make_models(args) -> dict:
-    common = dict(
-        n_components=2,
-        hidden_layer_sizes=(256, 256),
-        likelihood="gaussian",
-        max_iter=args.epochs,
-        batch_size=100,
-        n_importance_samples=args.importance_samples,
-        device=args.device,
-        random_state=args.seed,
-    )
-    return {
-        "VHP + REWO": VHPAutoencoder(
-            kappa=args.kappa, prior_hidden_layer_sizes=(256, 256), activation="tanh", **common
-        ),
-        "VampPrior": VampPriorVAE(n_pseudo_inputs=500, warmup_epochs=args.epochs // 5, **common),
-        "IWAE": IWAE(k=16, activation="tanh", **common),
-    }
 
 
 def main(argv=None):
@@ -75,7 +62,7 @@ def main(argv=None):
         shown_pairs.append((ia, ib))
 
     rows, per_joint, fits, shown = [], {}, {}, {}
-    for name, model in make_models(args).items():
+    for name, model in vhp_vamp_iwae(args, likelihood="gaussian").items():
         start = time.perf_counter()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")

@@ -31,6 +31,29 @@ from ._validation import (
 
 _PREDICT_BATCH = 4096  # rows per forward pass in transform / inverse_transform
 _INPUT_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
+_COMMON_PARAMETERS = (
+    "n_components",
+    "hidden_layer_sizes",
+    "activation",
+    "likelihood",
+    "max_iter",
+    "batch_size",
+    "learning_rate",
+    "n_importance_samples",
+    "early_stopping",
+    "validation_fraction",
+    "n_iter_no_change",
+    "tol",
+    "device",
+    "random_state",
+    "verbose",
+    "warm_start",
+)
+
+
+def common_parameters(arguments: dict[str, Any]) -> dict[str, Any]:
+    """The engine's parameters out of a subclass ``__init__``'s ``locals()``."""
+    return {name: arguments[name] for name in _COMMON_PARAMETERS}
 
 
 def _as_tensor(X: np.ndarray, device: torch.device) -> torch.Tensor:

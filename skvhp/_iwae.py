@@ -8,7 +8,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from ._base import _BaseVAE
+from ._base import _BaseVAE, common_parameters
 from ._distributions import log_mean_exp, log_normal_diag, log_standard_normal, reparameterize
 from ._likelihoods import LIKELIHOODS
 from ._nn import GaussianHead, make_mlp
@@ -190,24 +190,7 @@ class IWAE(_BaseVAE):
         verbose: int = 0,
         warm_start: bool = False,
     ):
-        super().__init__(
-            n_components=n_components,
-            hidden_layer_sizes=hidden_layer_sizes,
-            activation=activation,
-            likelihood=likelihood,
-            max_iter=max_iter,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            n_importance_samples=n_importance_samples,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            tol=tol,
-            device=device,
-            random_state=random_state,
-            verbose=verbose,
-            warm_start=warm_start,
-        )
+        super().__init__(**common_parameters(locals()))
         self.k = k
         self.n_layers = n_layers
         self.n_components_z1 = n_components_z1

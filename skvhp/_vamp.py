@@ -10,6 +10,7 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
+from ._base import common_parameters
 from ._distributions import log_normal_diag, reparameterize
 from ._likelihoods import LIKELIHOODS
 from ._nn import GaussianHead, make_mlp
@@ -182,24 +183,7 @@ class VampPriorVAE(_ScheduledVAE):
         verbose: int = 0,
         warm_start: bool = False,
     ):
-        super().__init__(
-            n_components=n_components,
-            hidden_layer_sizes=hidden_layer_sizes,
-            activation=activation,
-            likelihood=likelihood,
-            max_iter=max_iter,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            n_importance_samples=n_importance_samples,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            tol=tol,
-            device=device,
-            random_state=random_state,
-            verbose=verbose,
-            warm_start=warm_start,
-        )
+        super().__init__(**common_parameters(locals()))
         self.n_pseudo_inputs = n_pseudo_inputs
         self.pseudo_inputs = pseudo_inputs
         self.n_layers = n_layers

@@ -9,6 +9,7 @@ from typing import Any
 from sklearn.exceptions import ConvergenceWarning
 from torch import nn
 
+from ._base import common_parameters
 from ._priors import HierarchicalPrior
 from ._scheduled import _ScheduledVAE
 from ._schedules import GECO, REWO, ConstantBeta, LinearWarmUp
@@ -156,24 +157,7 @@ class VHPAutoencoder(_ScheduledVAE):
         verbose: int = 0,
         warm_start: bool = False,
     ):
-        super().__init__(
-            n_components=n_components,
-            hidden_layer_sizes=hidden_layer_sizes,
-            activation=activation,
-            likelihood=likelihood,
-            max_iter=max_iter,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            n_importance_samples=n_importance_samples,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            tol=tol,
-            device=device,
-            random_state=random_state,
-            verbose=verbose,
-            warm_start=warm_start,
-        )
+        super().__init__(**common_parameters(locals()))
         self.n_components_zeta = n_components_zeta
         self.k = k
         self.schedule = schedule
