@@ -86,3 +86,32 @@ def vhp_vamp_iwae(args, **overrides) -> dict:
         "VampPrior": VampPriorVAE(n_pseudo_inputs=500, warmup_epochs=args.epochs // 5, **common),
         "IWAE": IWAE(k=16, activation="tanh", **common),
     }
+
+
+def graph_smoothness(model, X, args, rng, to_output=None):
+    """Smoothness factors of ``args.graphs`` graphs x ``args.pairs`` random pairs.
+
+    Returns (per-dimension factors, one array per path; the per-path means; the first
+    graph). ``to_output`` maps decoded paths to the units the factor is reported in.
+    """
+    from sklearn.frozen import FrozenEstimator
+
+    from skvhp import LatentGraphInterpolator, smoothness_factor
+
+    per_dimension, per_path, first = [], [], None
+    for g in range(args.graphs):
+        graph = LatentGraphInterpolator(
+            FrozenEstimator(model),
+            n_nodes=args.n_nodes,
+            n_neighbors=args.n_neighbors,
+            connect_components=True,
+            random_state=args.seed * 1000 + g,
+        ).fit(X)
+        first = first or graph
+        pairs = rng.choice(len(X), size=(args.pairs, 2))
+        for path in graph.interpolate(X[pairs[:, 0]], X[pairs[:, 1]]):
+            if len(path) >= 3:  # the factor needs three points
+                s = smoothness_factor(path if to_output is None else to_output(path))
+                per_dimension.append(s)
+                per_path.append(float(s.mean()))
+    return per_dimension, per_path, first

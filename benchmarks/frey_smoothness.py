@@ -20,14 +20,13 @@ import numpy as np
 from _common import (
     DEFAULT_DATA,
     RESULTS,
+    graph_smoothness,
     machine_info,
     print_table,
     vhp_vamp_iwae,
     write_json,
 )
-from sklearn.frozen import FrozenEstimator
 
-from skvhp import LatentGraphInterpolator, smoothness_factor
 from skvhp.datasets import load_frey_faces
 
 
@@ -56,22 +55,7 @@ def main(argv=None):
             warnings.simplefilter("ignore")
             model.fit(X)
         fit_seconds = time.perf_counter() - start
-        path_scores, pixel_maps = [], []
-        for g in range(args.graphs):
-            graph = LatentGraphInterpolator(
-                FrozenEstimator(model),
-                n_nodes=args.n_nodes,
-                n_neighbors=args.n_neighbors,
-                connect_components=True,
-                random_state=args.seed * 1000 + g,
-            ).fit(X)
-            pairs = rng.choice(len(X), size=(args.pairs, 2), replace=True)
-            paths = graph.interpolate(X[pairs[:, 0]], X[pairs[:, 1]])
-            for path in paths:
-                if len(path) >= 3:
-                    s = smoothness_factor(path)
-                    pixel_maps.append(s)
-                    path_scores.append(float(s.mean()))
+        pixel_maps, path_scores, _ = graph_smoothness(model, X, args, rng)
         per_pixel[name] = np.mean(pixel_maps, axis=0)
         runs[name] = path_scores
         rows.append(

@@ -20,15 +20,14 @@ import numpy as np
 from _common import (
     DEFAULT_DATA,
     RESULTS,
+    graph_smoothness,
     machine_info,
     print_table,
     vhp_vamp_iwae,
     write_json,
 )
-from sklearn.frozen import FrozenEstimator
 from sklearn.preprocessing import StandardScaler
 
-from skvhp import LatentGraphInterpolator, smoothness_factor
 from skvhp.datasets import load_cmu_mocap
 
 PAIRS_SHOWN = [("walk", "walk"), ("walk", "jog"), ("balance", "martial_arts"), ("jog", "dance")]
@@ -69,25 +68,16 @@ def main(argv=None):
             model.fit(X)
         fit_seconds = time.perf_counter() - start
         fits[name] = model
-        joint_scores, path_scores = [], []
-        for g in range(args.graphs):
-            graph = LatentGraphInterpolator(
-                FrozenEstimator(model),
-                n_nodes=args.n_nodes,
-                n_neighbors=args.n_neighbors,
-                connect_components=True,
-                random_state=args.seed * 1000 + g,
-            ).fit(X)
-            pairs = rng.choice(len(X), size=(args.pairs, 2))
-            for path in graph.interpolate(X[pairs[:, 0]], X[pairs[:, 1]]):
-                if len(path) >= 3:
-                    s = smoothness_factor(scaler.inverse_transform(path))  # radians
-                    joint_scores.append(s)
-                    path_scores.append(float(s.mean()))
-            if g == 0:
-                idx = np.array(shown_pairs)
-                paths, latents = graph.interpolate(X[idx[:, 0]], X[idx[:, 1]], return_latent=True)
-                shown[name] = (graph, [scaler.inverse_transform(p) for p in paths], latents)
+        joint_scores, path_scores, graph = graph_smoothness(
+            model,
+            X,
+            args,
+            rng,
+            to_output=scaler.inverse_transform,  # radians
+        )
+        idx = np.array(shown_pairs)
+        paths, latents = graph.interpolate(X[idx[:, 0]], X[idx[:, 1]], return_latent=True)
+        shown[name] = (graph, [scaler.inverse_transform(p) for p in paths], latents)
         per_joint[name] = np.array(joint_scores)
         rows.append(
             {
