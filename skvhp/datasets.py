@@ -155,9 +155,9 @@ def load_cmu_mocap(
 def make_pendulum(
     n_samples: int = 15000,
     image_size: int = 16,
-    *,
     random_state=None,
     return_angles: bool = True,
+    *,
     supersampling: int = 4,
 ):
     """Grey-level images of a pendulum swinging around the image centre.
