@@ -1,5 +1,6 @@
 """skvhp: scikit-learn estimators for variational autoencoders with learned priors."""
 
+from ._evaluation import active_units
 from ._graph import LatentGraphInterpolator, smoothness_factor
 from ._iwae import IWAE
 from ._polar import PolarCoordinates
@@ -8,6 +9,7 @@ from ._vhp import VHPAutoencoder
 
 __all__ = [
     "IWAE",
+    "active_units",
     "LatentGraphInterpolator",
     "PolarCoordinates",
     "VampPriorVAE",

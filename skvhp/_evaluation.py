@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
+import numpy as np
 import torch
 
 LogWeightsFn = Callable[[torch.Tensor, int, "torch.Generator | None"], torch.Tensor]
@@ -59,3 +61,37 @@ def importance_log_likelihood(
             partial.append(torch.logsumexp(log_weights(xb, s, generator).double(), dim=0))
         result[start : start + points] = torch.logsumexp(torch.stack(partial), dim=0)
     return result - math.log(n_samples)
+
+
+def active_units(estimator: Any, X: Any, threshold: float = 1e-2) -> int:
+    """Number of active latent units (Burda et al. 2016, Sec. 5.2).
+
+    A unit u is active when the variance over the data of its posterior mean,
+    Cov_x(E_{q(u|x)}[u]), exceeds ``threshold`` (0.01 in the paper): inactive units
+    carry no information about x.
+
+    Parameters
+    ----------
+    estimator : fitted skvhp estimator
+        Anything whose ``transform`` returns posterior means.
+    X : array-like of shape (n_samples, n_features)
+    threshold : float, default=0.01
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skvhp import IWAE, active_units
+    >>> X = load_digits().data / 16.0
+    >>> model = IWAE(n_components=5, hidden_layer_sizes=(32,), max_iter=2,
+    ...              random_state=0).fit(X)
+    >>> 0 <= active_units(model, X) <= 5
+    True
+    """
+    if not (isinstance(threshold, (int, float)) and np.isfinite(threshold) and threshold >= 0):
+        raise ValueError(f"threshold must be a non-negative number, got {threshold!r}.")
+    means = np.asarray(estimator.transform(X), dtype=np.float64)
+    return int(np.sum(means.var(axis=0) > threshold))

@@ -252,3 +252,54 @@ def test_any_valid_shape_and_dtype_fits(n_samples, n_features, dtype, likelihood
     assert Z.shape == (n_samples, 2) and np.all(np.isfinite(Z))
     assert np.all(np.isfinite(model.score_samples(X)))
     assert model.inverse_transform(Z).shape == X.shape
+
+
+def test_active_units_counts_informative_dimensions(digits01):
+    from skvhp import active_units
+
+    class Fixed:
+        """Posterior means with one varying and one constant unit."""
+
+        def transform(self, X):
+            X = np.asarray(X)
+            return np.c_[X[:, 10] * 3, np.full(len(X), 0.5)]
+
+    assert active_units(Fixed(), digits01) == 1
+    assert active_units(Fixed(), digits01, threshold=100.0) == 0
+    model = small(IWAE, n_components=4, max_iter=5).fit(digits01)
+    count = active_units(model, digits01)
+    assert count == int((model.transform(digits01).var(0) > 0.01).sum()) and 0 <= count <= 4
+    with pytest.raises(ValueError, match="threshold"):
+        active_units(model, digits01, threshold=-1)
+
+
+def test_grid_search_in_parallel_processes(digits01):
+    """joblib's process workers each get a share of the cores (it sets OMP_NUM_THREADS,
+    which torch reads at import), so n_jobs=2 does not oversubscribe threads."""
+    search = GridSearchCV(
+        small(VHPAutoencoder, prior_hidden_layer_sizes=(4,), k=2),
+        {"kappa": [0.1, 0.3]},
+        cv=2,
+        n_jobs=2,
+    ).fit(digits01)
+    assert search.best_params_["kappa"] in (0.1, 0.3)
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+    threads = joblib.Parallel(n_jobs=2)(joblib.delayed(_torch_threads)() for _ in range(2))
+    assert threads == [max(1, joblib.cpu_count() // 2)] * 2
+
+
+def _torch_threads() -> int:
+    return torch.get_num_threads()
+
+
+def test_grid_search_on_a_local_dask_cluster(digits01):
+    distributed = pytest.importorskip(
+        "distributed", reason="dask.distributed is optional and not installed"
+    )
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster,
+        distributed.Client(cluster),
+        joblib.parallel_backend("dask"),
+    ):
+        search = GridSearchCV(small(IWAE), {"k": [1, 2]}, cv=2, n_jobs=-1).fit(digits01)
+    assert search.best_params_["k"] in (1, 2)
