@@ -1,0 +1,187 @@
+"""Training and scoring speed of every estimator on binarized MNIST, beside the
+machine's matrix-multiply rate for the same layer shapes.
+
+For each model (the papers' architectures): training throughput (samples/s) and seconds
+per epoch on a training subset, peak memory, and importance-sampled scoring throughput
+(points x samples per second) with 5000 samples. The "physical limit" row times a plain
+float32 matmul chain with the IWAE's layer shapes and batch x k rows, forward and
+backward (3x the forward FLOPs), and reports our IWAE training step as a fraction of it.
+
+    python benchmarks/speed.py --train-size 10000 --epochs 2
+    python benchmarks/speed.py --device cuda --train-size 50000 --epochs 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from _common import DEFAULT_DATA, machine_info, peak_memory_mib, print_table, write_json
+
+from skvhp import IWAE, VampPriorVAE, VHPAutoencoder
+from skvhp.datasets import load_binarized_mnist
+
+IWAE_LAYERS = [784, 200, 200, 100]  # encoder to (mean, log-var) of 50 units; decoder mirrors
+
+
+def models(args) -> dict:
+    common = dict(
+        max_iter=args.epochs,
+        batch_size=100,
+        n_importance_samples=5000,
+        device=args.device,
+        random_state=0,
+    )
+    return {
+        "IWAE (L=1, k=5)": IWAE(k=5, **common),
+        "IWAE (L=2, k=5)": IWAE(k=5, n_layers=2, **common),
+        # tanh 300-300 to match Pythae's VAMP layer for layer; L=2 keeps the paper's gates
+        "VampPriorVAE (L=1, tanh)": VampPriorVAE(activation="tanh", warmup_epochs=1, **common),
+        "VampPriorVAE (L=2)": VampPriorVAE(n_layers=2, warmup_epochs=1, **common),
+        "VHPAutoencoder (REWO)": VHPAutoencoder(n_components=40, **common),
+    }
+
+
+def iwae_forward_flops(rows: int) -> float:
+    """Multiply-adds x 2 of the IWAE (L=1) networks for ``rows`` samples: the encoder runs
+    on the batch, the decoder on batch x k."""
+    enc = sum(a * b for a, b in zip(IWAE_LAYERS, IWAE_LAYERS[1:], strict=False))
+    dec = 50 * 200 + 200 * 200 + 200 * 784
+    return 2.0 * (rows / 5 * enc + rows * dec)
+
+
+def matmul_rate(rows: int, device: str, repeats: int = 50) -> float:
+    """FLOP/s of forward + backward through the decoder's layer shapes (no activations)."""
+    dev = torch.device(device)
+    shapes = [(50, 200), (200, 200), (200, 784)]
+    weights = [torch.randn(a, b, device=dev, requires_grad=True) for a, b in shapes]
+    x = torch.randn(rows, 50, device=dev)
+    flops = 3 * 2.0 * rows * sum(a * b for a, b in shapes)
+    for i in range(repeats + 5):
+        if i == 5:
+            if dev.type == "cuda":
+                torch.cuda.synchronize()
+            start = time.perf_counter()
+        h = x
+        for w in weights:
+            h = h @ w
+        h.sum().backward()
+    if dev.type == "cuda":
+        torch.cuda.synchronize()
+    return flops * repeats / (time.perf_counter() - start)
+
+
+PEERS = {"IWAE": "IWAE (L=1, k=5)", "VAMP": "VampPriorVAE (L=1, tanh)"}
+
+
+def pythae_rows(args, X_train, X_test, ours: list[dict]) -> list[dict]:
+    """Run benchmarks/pythae_side.py in the given interpreter; rows with ratios."""
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data.npz"
+        np.savez(data, train=X_train, test=X_test[:3])
+        out = subprocess.run(
+            [
+                args.pythae_python,
+                str(Path(__file__).with_name("pythae_side.py")),
+                "--data",
+                str(data),
+                "--epochs",
+                str(args.epochs),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    theirs = json.loads(out.strip().splitlines()[-1])  # pythae prints progress first
+    by_name = {r["model"]: r for r in ours}
+    rows = []
+    for peer, mine in PEERS.items():
+        row = {
+            "model": f"Pythae {peer}",
+            "s/epoch": theirs[peer]["s/epoch"],
+            "train samples/s": theirs[peer]["train samples/s"],
+            "score points*samples/s": theirs[peer]["score points*samples/s"],
+        }
+        if mine in by_name:
+            row["train ratio (ours/theirs)"] = (
+                by_name[mine]["train samples/s"] / row["train samples/s"]
+            )
+            row["score ratio (ours/theirs)"] = (
+                by_name[mine]["score points*samples/s"] / row["score points*samples/s"]
+            )
+        rows.append(row)
+        print_table(rows[-1:], list(rows[-1]))
+    return rows
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--train-size", type=int, default=10000)
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--score-points", type=int, default=20)
+    parser.add_argument("--models", nargs="*", default=None)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--data-home", default=str(DEFAULT_DATA))
+    parser.add_argument(
+        "--pythae-python",
+        default=None,
+        help="python of an environment with pythae: run its IWAE and VAMP side by side",
+    )
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args(argv)
+
+    X_train, _, X_test = load_binarized_mnist(args.data_home)
+    X_train, X_test = X_train[: args.train_size], X_test[: args.score_points]
+    rows = []
+    for name, model in models(args).items():
+        if args.models and name not in args.models:
+            continue
+        model.fit(X_train)
+        epoch = float(np.median(np.diff([0.0, *model.history_["time"]])))
+        start = time.perf_counter()
+        model.score_samples(X_test)
+        score_s = time.perf_counter() - start
+        rows.append(
+            {
+                "model": name,
+                "s/epoch": epoch,
+                "train samples/s": len(X_train) / epoch,
+                "score points*samples/s": len(X_test) * 5000 / score_s,
+                **peak_memory_mib(args.device),
+            }
+        )
+        print_table(rows[-1:], list(rows[-1]))
+    if args.pythae_python:
+        rows += pythae_rows(args, X_train, X_test, rows)
+    iwae = next((r for r in rows if r["model"] == "IWAE (L=1, k=5)"), None)
+    limit = matmul_rate(100 * 5, args.device)
+    summary = {"matmul GFLOP/s (decoder shapes, fwd+bwd)": limit / 1e9}
+    if iwae is not None:
+        ours = 3 * iwae_forward_flops(500) * iwae["train samples/s"] / 100
+        summary["IWAE training GFLOP/s"] = ours / 1e9
+        summary["fraction of matmul rate"] = ours / limit
+    print()
+    columns = list(dict.fromkeys(k for r in rows for k in r))
+    print_table(rows, columns)
+    print()
+    print_table([summary], list(summary))
+    write_json(
+        f"speed_{args.device.replace(':', '')}",
+        {
+            "machine": machine_info(args.device),
+            "args": vars(args),
+            "table": rows,
+            "physical_limit": summary,
+        },
+        args.out,
+    )
+
+
+if __name__ == "__main__":
+    main()
