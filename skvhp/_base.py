@@ -48,6 +48,7 @@ _COMMON_PARAMETERS = (
     "random_state",
     "verbose",
     "warm_start",
+    "dynamic_binarization",
 )
 
 
@@ -87,6 +88,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         random_state: Any,
         verbose: int,
         warm_start: bool,
+        dynamic_binarization: bool = False,
     ):
         self.n_components = n_components
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -104,6 +106,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+        self.dynamic_binarization = dynamic_binarization
 
     # ------------------------------------------------------------------ subclass API
     @abstractmethod
@@ -166,6 +169,9 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         check_float(self.tol, "tol", 0.0)
         check_int(self.verbose, "verbose", 0)
         check_choice(self.warm_start, "warm_start", (True, False))
+        check_choice(self.dynamic_binarization, "dynamic_binarization", (True, False))
+        if self.dynamic_binarization and self.likelihood != "bernoulli":
+            raise ValueError("dynamic_binarization=True needs likelihood='bernoulli'.")
         resolve_device(self.device)
         check_random_state_value(self.random_state)
         self._check_extra_params()
@@ -244,6 +250,8 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
                 np.random.default_rng(seed).permutation(n_samples), device=device
             )
             X_val, X_train = X_all[order[:n_val]], X_all[order[n_val:]]
+            if self.dynamic_binarization:  # one fixed draw, comparable across epochs
+                X_val = torch.bernoulli(X_val, generator=generator)
 
         n_train = X_train.shape[0]
         batch_size = min(self.batch_size, n_train)
@@ -262,7 +270,10 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             sums: dict[str, torch.Tensor] = {}
             for start in range(0, n_train, batch_size):
                 idx = perm[start : start + batch_size]
-                terms = self._training_step(module, optimizer, X_train[idx], generator)
+                x = X_train[idx]
+                if self.dynamic_binarization:  # fresh binary images every epoch
+                    x = torch.bernoulli(x, generator=generator)
+                terms = self._training_step(module, optimizer, x, generator)
                 for key, value in terms.items():
                     sums[key] = sums.get(key, 0.0) + value * idx.numel()
             epoch_terms = {k: float(v) / n_train for k, v in sums.items()}

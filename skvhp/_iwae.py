@@ -130,6 +130,10 @@ class IWAE(_BaseVAE):
         Print one line per epoch when positive.
     warm_start : bool, default=False
         Continue training the fitted model on the next ``fit`` (a fresh optimiser).
+    dynamic_binarization : bool, default=False
+        Train on fresh binary draws x ~ Bernoulli(X) of the grey levels X every time a
+        batch is used ("dynamic MNIST"); needs the Bernoulli likelihood. Scoring uses X
+        as given (binarize test data once yourself).
 
     Attributes
     ----------
@@ -189,6 +193,7 @@ class IWAE(_BaseVAE):
         random_state: Any = None,
         verbose: int = 0,
         warm_start: bool = False,
+        dynamic_binarization: bool = False,
     ):
         super().__init__(**common_parameters(locals()))
         self.k = k

@@ -126,7 +126,8 @@ class VampPriorVAE(_ScheduledVAE):
     learning_rate : float, default=5e-4
         The paper's Adam step size.
     max_iter, batch_size, n_importance_samples, early_stopping, validation_fraction,
-    n_iter_no_change, tol, device, random_state, verbose, warm_start
+    n_iter_no_change, tol, device, random_state, verbose, warm_start,
+    dynamic_binarization
         As for :class:`IWAE`. The validation loss is the β = 1 bound.
 
     Attributes
@@ -182,6 +183,7 @@ class VampPriorVAE(_ScheduledVAE):
         random_state: Any = None,
         verbose: int = 0,
         warm_start: bool = False,
+        dynamic_binarization: bool = False,
     ):
         super().__init__(**common_parameters(locals()))
         self.n_pseudo_inputs = n_pseudo_inputs

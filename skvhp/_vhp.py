@@ -85,7 +85,8 @@ class VHPAutoencoder(_ScheduledVAE):
         "gated" uses the gated dense layers of the VampPrior paper.
     likelihood : {"bernoulli", "gaussian"}, default="bernoulli"
     max_iter, batch_size, learning_rate, n_importance_samples, early_stopping,
-    validation_fraction, n_iter_no_change, tol, device, random_state, verbose, warm_start
+    validation_fraction, n_iter_no_change, tol, device, random_state, verbose, warm_start,
+    dynamic_binarization
         As for :class:`IWAE`. The validation loss for early stopping is the β = 1 bound.
 
     Attributes
@@ -156,6 +157,7 @@ class VHPAutoencoder(_ScheduledVAE):
         random_state: Any = None,
         verbose: int = 0,
         warm_start: bool = False,
+        dynamic_binarization: bool = False,
     ):
         super().__init__(**common_parameters(locals()))
         self.n_components_zeta = n_components_zeta

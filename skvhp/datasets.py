@@ -17,7 +17,9 @@ __all__ = [
     "get_data_home",
     "load_binarized_mnist",
     "load_cmu_mocap",
+    "load_fashion_mnist",
     "load_frey_faces",
+    "load_mnist",
     "make_pendulum",
     "render_pendulum",
 ]
@@ -81,6 +83,30 @@ def load_binarized_mnist(
         np.unpackbits(data[k], axis=1)[:, :784].astype(np.float32)
         for k in ("x_train", "x_valid", "x_test")
     )
+
+
+def _load_grey_mnist(data_home, filename: str):
+    d = _load_npz(data_home, filename, ("x_train", "y_train", "x_test", "y_test"))
+    flat = [(d[k].reshape(len(d[k]), -1) / 255.0).astype(np.float32) for k in ("x_train", "x_test")]
+    return flat[0], d["y_train"], flat[1], d["y_test"]
+
+
+def load_mnist(data_home: str | os.PathLike | None = None):
+    """MNIST grey levels scaled to [0, 1] (for dynamic binarization), 60k / 10k.
+
+    Returns
+    -------
+    X_train : ndarray of shape (60000, 784), float32 in [0, 1]
+    y_train : ndarray of shape (60000,)
+    X_test : ndarray of shape (10000, 784), float32 in [0, 1]
+    y_test : ndarray of shape (10000,)
+    """
+    return _load_grey_mnist(data_home, "mnist.npz")
+
+
+def load_fashion_mnist(data_home: str | os.PathLike | None = None):
+    """Fashion-MNIST grey levels scaled to [0, 1], 60k / 10k (as :func:`load_mnist`)."""
+    return _load_grey_mnist(data_home, "fashion_mnist.npz")
 
 
 def load_frey_faces(data_home: str | os.PathLike | None = None) -> np.ndarray:

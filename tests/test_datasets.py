@@ -5,7 +5,9 @@ from skvhp.datasets import (
     get_data_home,
     load_binarized_mnist,
     load_cmu_mocap,
+    load_fashion_mnist,
     load_frey_faces,
+    load_mnist,
     make_pendulum,
 )
 
@@ -78,3 +80,16 @@ def test_cmu_mocap_errors(tmp_path):
     np.savez(tmp_path / "cmu_mocap.npz", x=np.zeros((3, 2)))
     with pytest.raises(ValueError, match="missing arrays"):
         load_cmu_mocap(tmp_path)
+
+
+@pytest.mark.parametrize("loader", [load_mnist, load_fashion_mnist])
+def test_grey_mnist_loaders(loader, shared_data_dir):
+    X_train, y_train, X_test, y_test = loader(shared_data_dir)
+    assert X_train.shape == (60000, 784) and X_test.shape == (10000, 784)
+    assert X_train.dtype == np.float32 and 0.0 <= X_train.min() and X_train.max() <= 1.0
+    assert len(np.unique(X_train[:100])) > 2  # grey levels, not binary
+    assert np.bincount(y_test).tolist() == (
+        [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+        if loader is load_mnist
+        else [1000] * 10
+    )

@@ -303,3 +303,22 @@ def test_grid_search_on_a_local_dask_cluster(digits01):
     ):
         search = GridSearchCV(small(IWAE), {"k": [1, 2]}, cv=2, n_jobs=-1).fit(digits01)
     assert search.best_params_["k"] in (1, 2)
+
+
+def test_dynamic_binarization_trains_on_fresh_binary_draws(digits01, monkeypatch):
+    seen = []
+    original = IWAE._training_step
+
+    def recording(self, module, optimizer, x, generator):
+        seen.append(x.clone())
+        return original(self, module, optimizer, x, generator)
+
+    monkeypatch.setattr(IWAE, "_training_step", recording)
+    model = small(IWAE, dynamic_binarization=True, batch_size=300).fit(digits01)
+    assert len(seen) == 2 and all(set(torch.unique(x).tolist()) <= {0.0, 1.0} for x in seen)
+    assert not torch.equal(seen[0].sum(0), seen[1].sum(0))  # a new draw each epoch
+    # The draws follow the grey levels: their mean matches the data's mean.
+    assert torch.cat(seen).mean().item() == pytest.approx(digits01.mean(), abs=0.01)
+    assert np.all(np.isfinite(model.score_samples(digits01[:5])))
+    with pytest.raises(ValueError, match="dynamic_binarization"):
+        small(IWAE, dynamic_binarization=True, likelihood="gaussian").fit(digits01)
