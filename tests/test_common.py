@@ -1,8 +1,9 @@
 """scikit-learn's estimator checks over every skvhp estimator."""
 
+import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skvhp import IWAE, VampPriorVAE, VHPAutoencoder
+from skvhp import IWAE, LatentGraphInterpolator, VampPriorVAE, VHPAutoencoder
 
 from .conftest import small
 
@@ -44,3 +45,11 @@ def test_sklearn_compatible(estimator, check):
 
 # PolarCoordinates is not run through these checks: it takes exactly 2 features and
 # sklearn's checks feed arbitrary feature counts. tests/test_polar.py covers its API.
+
+
+# With estimator=None the interpolator is a plain transformer over latent points (the
+# checks' random data often gives disconnected graphs: the warning is expected there).
+@parametrize_with_checks([LatentGraphInterpolator(n_neighbors=3)])
+@pytest.mark.filterwarnings("ignore:The latent graph has")
+def test_graph_interpolator_is_sklearn_compatible(estimator, check):
+    check(estimator)
