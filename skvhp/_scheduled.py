@@ -20,7 +20,7 @@ from ._base import _BaseVAE
 class _ScheduledVAE(_BaseVAE):
     """Adds a β-schedule to the engine. Subclasses implement ``_make_schedule()``; the
     module must provide ``forward_terms(x, n_samples, generator)`` (log_px, log_pz,
-    log_qz, x_mean) and may have a ``prior`` that the schedule can freeze."""
+    log_qz, decoder_out) and may have a ``prior`` that the schedule can freeze."""
 
     @abstractmethod
     def _make_schedule(self):
@@ -30,7 +30,8 @@ class _ScheduledVAE(_BaseVAE):
         out = module.forward_terms(x, 1, generator)
         nll = -out["log_px"][0]
         kl = (out["log_qz"] - out["log_pz"])[0]
-        c = (x - out["x_mean"][0]).pow(2).mean()  # the constraint: per-feature MSE
+        x_mean = module.likelihood.mean(out["decoder_out"][0])
+        c = (x - x_mean).pow(2).mean()  # the constraint: per-feature MSE
         return nll, kl, c
 
     def _objective(self, module, x, generator):

@@ -64,7 +64,7 @@ class SingleLayerVAE(nn.Module):
     def forward_terms(
         self, x: torch.Tensor, n_samples: int, generator: torch.Generator | None
     ) -> dict[str, torch.Tensor]:
-        """All terms of one pass, shape (S, B) each, plus the decoder mean (S, B, D).
+        """All terms of one pass, shape (S, B) each, plus the decoder output (S, B, D).
 
         ``log_px`` is log p(x|z), ``log_pz`` log p(z) (an estimate for sampled priors),
         ``log_qz`` log q(z|x), ``log_w = log_px + log_pz - log_qz``.
@@ -80,6 +80,5 @@ class SingleLayerVAE(nn.Module):
             "log_pz": log_pz,
             "log_qz": log_qz,
             "log_w": log_px + log_pz - log_qz,
-            "x_mean": self.likelihood.mean(out),
-            "z": z,
+            "decoder_out": out,  # the likelihood's parameters; its mean only when needed
         }

@@ -83,7 +83,7 @@ class TwoLayerVampVAE(nn.Module):
             "log_pz": log_pz,
             "log_qz": log_qz,
             "log_w": log_px + log_pz - log_qz,
-            "x_mean": self.likelihood.mean(out),
+            "decoder_out": out,
         }
 
     def log_weights(self, x, n_samples, generator):
