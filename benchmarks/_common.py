@@ -115,3 +115,16 @@ def graph_smoothness(model, X, args, rng, to_output=None):
                 per_dimension.append(s)
                 per_path.append(float(s.mean()))
     return per_dimension, per_path, first
+
+
+def add_graph_experiment_arguments(parser, importance_samples: int) -> None:
+    """Options shared by the interpolation experiments (Frey Faces, motion capture)."""
+    parser.add_argument("--graphs", type=int, default=10)
+    parser.add_argument("--pairs", type=int, default=100)
+    parser.add_argument("--n-nodes", type=int, default=1000)
+    parser.add_argument("--n-neighbors", type=int, default=10)
+    parser.add_argument("--importance-samples", type=int, default=importance_samples)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--data-home", default=str(DEFAULT_DATA))
+    parser.add_argument("--out", default=None)

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 from _common import (
-    DEFAULT_DATA,
     RESULTS,
+    add_graph_experiment_arguments,
     graph_smoothness,
     machine_info,
     print_table,
@@ -37,16 +37,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=200)
     parser.add_argument("--kappa", type=float, default=0.3, help="RMS, standardised units")
-    parser.add_argument("--graphs", type=int, default=10)
-    parser.add_argument("--pairs", type=int, default=100)
-    parser.add_argument("--n-nodes", type=int, default=1000)
-    parser.add_argument("--n-neighbors", type=int, default=10)
-    parser.add_argument("--importance-samples", type=int, default=500)
-    parser.add_argument("--device", default="cpu")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--data-home", default=str(DEFAULT_DATA))
+    add_graph_experiment_arguments(parser, importance_samples=500)
     parser.add_argument("--figures", default=str(RESULTS), help="folder for the figures")
-    parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
 
     mocap = load_cmu_mocap(args.data_home)
