@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from skvhp._schedules import (
+    BETA_CEIL,
     BETA_FLOOR,
     GECO,
     REWO,
@@ -55,8 +56,12 @@ def test_f_beta_is_the_paper_formula():
 @given(st.floats(1e-4, 1e4), deltas, st.floats(1e-3, 10.0))
 def test_geco_is_eq5_in_lambda_form(beta, delta, nu):
     new = geco_beta_update(beta, delta, nu)
-    # λ_t = λ_{t-1} exp(ν δ) with λ = 1/β
-    assert 1.0 / new == pytest.approx((1.0 / beta) * math.exp(nu * delta), rel=1e-9)
+    # λ_t = λ_{t-1} exp(ν δ) with λ = 1/β, unless β hits its floor or ceiling
+    unclipped = beta * math.exp(-nu * delta)
+    if BETA_FLOOR <= unclipped <= BETA_CEIL:
+        assert 1.0 / new == pytest.approx((1.0 / beta) * math.exp(nu * delta), rel=1e-9)
+    else:
+        assert new == min(BETA_CEIL, max(BETA_FLOOR, unclipped))
 
 
 def test_geco_has_a_floor():
