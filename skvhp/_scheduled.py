@@ -74,6 +74,8 @@ class _ScheduledVAE(_BaseVAE):
         }
 
     def fit(self, X: Any, y: Any = None):
+        """Fit the model to X; see :meth:`IWAE.fit`. Also records ``schedule_`` and the
+        per-iteration ``iteration_history_``."""
         previous = self.__dict__.get("schedule_")
         try:
             super().fit(X, y)
