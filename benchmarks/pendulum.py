@@ -117,7 +117,7 @@ def draw_figure(fits: dict, X_test, angles_test, path: Path) -> None:
     print(f"wrote {path}")
 
 
-def draw_interpolations(fits: dict, path: Path, n_frames: int = 12) -> list[dict]:
+def draw_interpolations(fits: dict, path: Path, geometry: dict, n_frames: int = 12) -> list[dict]:
     """Fig. 3/4 of the paper: graph over 1000 prior samples, the shortest path between
     the images at 0 and 180 degrees, and the decoded strip, per model."""
     import matplotlib
@@ -126,7 +126,7 @@ def draw_interpolations(fits: dict, path: Path, n_frames: int = 12) -> list[dict
     import matplotlib.pyplot as plt
     from matplotlib.collections import LineCollection
 
-    ends = render_pendulum(np.array([0.0, np.pi]))
+    ends = render_pendulum(np.array([0.0, np.pi]), **geometry)
     names = [n for n in ("VHP + REWO", "VHP + GECO", "IWAE") if n in fits]
     if not names:
         return []
@@ -186,6 +186,8 @@ def main(argv=None):
     parser.add_argument("--activation", default="tanh")
     parser.add_argument("--warmup", nargs=2, type=int, default=[4, 40], help="short, long")
     parser.add_argument("--importance-samples", type=int, default=1000)
+    parser.add_argument("--rod-width", type=float, default=0.08, help="fraction of the image")
+    parser.add_argument("--bob-radius", type=float, default=0.11, help="fraction of the image")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--figure", default=None, help="where to draw Fig. 2 (png)")
     parser.add_argument("--interpolation-figure", default=None, help="Fig. 3/4 (png)")
@@ -198,8 +200,9 @@ def main(argv=None):
         args.n_train = min(args.n_train, 6000)
     figure = Path(args.figure) if args.figure else RESULTS / "pendulum_latents.png"
 
-    X, angles = make_pendulum(args.n_train, random_state=10_000)
-    X_test, angles_test = make_pendulum(args.n_test, random_state=20_000)
+    geometry = dict(rod_width=args.rod_width, bob_radius=args.bob_radius)
+    X, angles = make_pendulum(args.n_train, random_state=10_000, **geometry)
+    X_test, angles_test = make_pendulum(args.n_test, random_state=20_000, **geometry)
     Y = np.c_[np.cos(angles), np.sin(angles)]
     methods = make_methods(args)
     names = args.methods or list(methods)
@@ -252,7 +255,7 @@ def main(argv=None):
         if args.interpolation_figure
         else RESULTS / "pendulum_interpolations.png"
     )
-    interpolations = draw_interpolations(first_fits, interpolation_path)
+    interpolations = draw_interpolations(first_fits, interpolation_path, geometry)
     if interpolations:
         print_table(interpolations, list(interpolations[0]))
     write_json(

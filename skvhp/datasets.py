@@ -185,6 +185,8 @@ def make_pendulum(
     return_angles: bool = True,
     *,
     supersampling: int = 4,
+    rod_width: float = 0.08,
+    bob_radius: float = 0.11,
 ):
     """Grey-level images of a pendulum swinging around the image centre.
 
@@ -194,8 +196,10 @@ def make_pendulum(
     Pixels hold the covered fraction of their area (anti-aliasing by
     ``supersampling``² samples per pixel), so values lie in [0, 1].
 
-    Geometry, in units of the image size s: rod length 0.36 s, rod half-width 0.04 s,
-    bob radius 0.11 s (at s = 16: 5.8, 0.64 and 1.8 pixels).
+    Geometry, in units of the image size s: rod length 0.36 s, rod width ``rod_width`` s,
+    bob radius ``bob_radius`` s (defaults at s = 16: 5.8, 1.3 and 1.8 pixels). The paper
+    does not give them; they matter (see docs/pendulum.md: a thicker pendulum, 0.24 and
+    0.16, makes the angle much easier to read off a 2-d latent space).
 
     Parameters
     ----------
@@ -205,6 +209,8 @@ def make_pendulum(
     random_state : int, RandomState instance or None
     return_angles : bool, default=True
     supersampling : int, default=4
+    rod_width, bob_radius : float, default=0.08, 0.11
+        In units of the image size.
 
     Returns
     -------
@@ -228,11 +234,22 @@ def make_pendulum(
             raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")
     rng = check_random_state(random_state)
     angles = rng.uniform(0.0, 2.0 * np.pi, size=n_samples)
-    X = render_pendulum(angles, image_size, supersampling)
+    for name, value in (("rod_width", rod_width), ("bob_radius", bob_radius)):
+        if not (isinstance(value, (int, float)) and 0 < value < 1):
+            raise ValueError(
+                f"{name} must be in (0, 1) (a fraction of the image size), got {value!r}."
+            )
+    X = render_pendulum(angles, image_size, supersampling, rod_width, bob_radius)
     return (X, angles) if return_angles else X
 
 
-def render_pendulum(angles: np.ndarray, image_size: int = 16, supersampling: int = 4) -> np.ndarray:
+def render_pendulum(
+    angles: np.ndarray,
+    image_size: int = 16,
+    supersampling: int = 4,
+    rod_width: float = 0.08,
+    bob_radius: float = 0.11,
+) -> np.ndarray:
     """Render pendulum images for given joint angles (see :func:`make_pendulum`)."""
     s, ss = image_size, supersampling
     # Sub-pixel sample positions, in pixel units, image centre at (s/2, s/2).
@@ -240,7 +257,7 @@ def render_pendulum(angles: np.ndarray, image_size: int = 16, supersampling: int
     coords = (np.arange(s)[:, None] + offsets[None, :]).ravel()
     py, px = np.meshgrid(coords, coords, indexing="ij")  # (s*ss, s*ss)
     px, py = px.ravel() - s / 2, py.ravel() - s / 2
-    length, half_width, bob = 0.36 * s, 0.04 * s, 0.11 * s
+    length, half_width, bob = 0.36 * s, rod_width / 2 * s, bob_radius * s
     X = np.empty((len(angles), s * s), dtype=np.float32)
     for start in range(0, len(angles), 512):
         theta = np.asarray(angles[start : start + 512], dtype=np.float64)[:, None]

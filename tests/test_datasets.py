@@ -58,6 +58,13 @@ def test_make_pendulum_is_seeded_and_depends_only_on_the_angle():
     assert make_pendulum(5, image_size=8, return_angles=False).shape == (5, 64)
     with pytest.raises(ValueError, match="n_samples"):
         make_pendulum(0)
+    # A thicker pendulum covers more pixels; a nonsensical size is refused.
+    thick = make_pendulum(50, random_state=3, rod_width=0.24, bob_radius=0.16)[0]
+    assert thick.mean() > 1.5 * X.mean()
+    with pytest.raises(ValueError, match="rod_width"):
+        make_pendulum(5, rod_width=0.0)
+    with pytest.raises(ValueError, match="bob_radius"):
+        make_pendulum(5, bob_radius=2.0)
 
 
 def test_cmu_mocap(shared_data_dir):
