@@ -16,6 +16,25 @@ from ._likelihoods import LIKELIHOODS
 from ._nn import GaussianHead, make_mlp
 
 
+def bound_terms(
+    x: torch.Tensor,
+    likelihood: nn.Module,
+    out: torch.Tensor,
+    log_pz: torch.Tensor,
+    log_qz: torch.Tensor,
+) -> dict[str, torch.Tensor]:
+    """The terms every model's ``forward_terms`` returns, from its decoder output ``out``
+    (the likelihood's parameters; its mean is computed only where it is needed)."""
+    log_px = likelihood.log_prob(x, out)
+    return {
+        "log_px": log_px,
+        "log_pz": log_pz,
+        "log_qz": log_qz,
+        "log_w": log_px + log_pz - log_qz,
+        "decoder_out": out,
+    }
+
+
 class SingleLayerVAE(nn.Module):
     """Encoder q(z|x) (diagonal Gaussian), ``prior`` p(z) and decoder p(x|z).
 
@@ -73,12 +92,4 @@ class SingleLayerVAE(nn.Module):
         z = reparameterize(mean, log_var, n_samples, generator)
         log_qz = log_normal_diag(z, mean, log_var)
         log_pz = self.prior.log_prob(z, generator)
-        out = self.decoder(z)
-        log_px = self.likelihood.log_prob(x, out)
-        return {
-            "log_px": log_px,
-            "log_pz": log_pz,
-            "log_qz": log_qz,
-            "log_w": log_px + log_pz - log_qz,
-            "decoder_out": out,  # the likelihood's parameters; its mean only when needed
-        }
+        return bound_terms(x, self.likelihood, self.decoder(z), log_pz, log_qz)

@@ -17,7 +17,7 @@ from ._nn import GaussianHead, make_mlp
 from ._priors import VampPrior
 from ._scheduled import _ScheduledVAE
 from ._schedules import LinearWarmUp
-from ._vae import SingleLayerVAE
+from ._vae import SingleLayerVAE, bound_terms
 from ._validation import check_choice, check_int, check_layer_sizes
 
 PSEUDO_INPUT_MARGIN = 0.01  # learned pseudo-inputs start this far inside [0, 1]
@@ -76,15 +76,7 @@ class TwoLayerVampVAE(nn.Module):
         z1 = reparameterize(mean1, log_var1, 1, generator)[0]
         log_qz = log_normal_diag(z2, mean2, log_var2) + log_normal_diag(z1, mean1, log_var1)
         log_pz = self.prior.log_prob(z2, generator) + log_normal_diag(z1, *self.p_z1(z2))
-        out = self._decode(z1, z2)
-        log_px = self.likelihood.log_prob(x, out)
-        return {
-            "log_px": log_px,
-            "log_pz": log_pz,
-            "log_qz": log_qz,
-            "log_w": log_px + log_pz - log_qz,
-            "decoder_out": out,
-        }
+        return bound_terms(x, self.likelihood, self._decode(z1, z2), log_pz, log_qz)
 
     def log_weights(self, x, n_samples, generator):
         return self.forward_terms(x, n_samples, generator)["log_w"]
