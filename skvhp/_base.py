@@ -17,7 +17,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from torch import nn
 
 from ._evaluation import importance_log_likelihood
-from ._nn import ACTIVATION_NAMES
+from ._nn import ACTIVATION_NAMES, networks_autocast
 from ._validation import (
     check_choice,
     check_float,
@@ -49,6 +49,7 @@ _COMMON_PARAMETERS = (
     "verbose",
     "warm_start",
     "dynamic_binarization",
+    "mixed_precision",
 )
 
 
@@ -70,6 +71,16 @@ def _adam(parameters, learning_rate: float) -> torch.optim.Optimizer:
         return torch.optim.Adam(parameters, lr=learning_rate, fused=True)
     except (RuntimeError, TypeError, ValueError):
         return torch.optim.Adam(parameters, lr=learning_rate)
+
+
+def _mixed_precision_dtype(device: torch.device) -> torch.dtype:
+    """bfloat16: float32's exponent range, so no loss scaling is needed."""
+    if device.type == "cuda" and not torch.cuda.is_bf16_supported():
+        raise ValueError(
+            f"mixed_precision=True trains in bfloat16, which {device} does not support; "
+            "use mixed_precision=False."
+        )
+    return torch.bfloat16
 
 
 class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -99,6 +110,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         verbose: int,
         warm_start: bool,
         dynamic_binarization: bool = False,
+        mixed_precision: bool = False,
     ):
         self.n_components = n_components
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -117,6 +129,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         self.verbose = verbose
         self.warm_start = warm_start
         self.dynamic_binarization = dynamic_binarization
+        self.mixed_precision = mixed_precision
 
     # ------------------------------------------------------------------ subclass API
     @abstractmethod
@@ -180,6 +193,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         check_int(self.verbose, "verbose", 0)
         check_choice(self.warm_start, "warm_start", (True, False))
         check_choice(self.dynamic_binarization, "dynamic_binarization", (True, False))
+        check_choice(self.mixed_precision, "mixed_precision", (True, False))
         if self.dynamic_binarization and self.likelihood != "bernoulli":
             raise ValueError("dynamic_binarization=True needs likelihood='bernoulli'.")
         resolve_device(self.device)
@@ -266,6 +280,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         n_train = X_train.shape[0]
         batch_size = min(self.batch_size, n_train)
         optimizer = _adam(module.parameters(), self.learning_rate)
+        autocast_dtype = _mixed_precision_dtype(device) if self.mixed_precision else None
         history: dict[str, list[float]] = (
             {k: list(v) for k, v in self.history_.items()} if continuing else {}
         )
@@ -283,7 +298,8 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
                 x = X_train[idx]
                 if self.dynamic_binarization:  # fresh binary images every epoch
                     x = torch.bernoulli(x, generator=generator)
-                terms = self._training_step(module, optimizer, x, generator)
+                with networks_autocast(module, autocast_dtype):
+                    terms = self._training_step(module, optimizer, x, generator)
                 for key, value in terms.items():
                     sums[key] = sums.get(key, 0.0) + value * idx.numel()
             epoch_terms = {k: float(v) / n_train for k, v in sums.items()}

@@ -134,6 +134,12 @@ class IWAE(_BaseVAE):
         Train on fresh binary draws x ~ Bernoulli(X) of the grey levels X every time a
         batch is used ("dynamic MNIST"); needs the Bernoulli likelihood. Scoring uses X
         as given (binarize test data once yourself).
+    mixed_precision : bool, default=False
+        Train the networks in bfloat16 autocast: matrix products and hidden activations
+        in bfloat16, weights, optimiser state, log-densities and losses in float32.
+        About 1.5-2x faster training on CPUs with AVX512-BF16/AMX and on GPUs with
+        bfloat16 (Ampere or newer); slower on hardware without it. ``transform``,
+        ``score`` and every other method after ``fit`` always run in float32.
 
     Attributes
     ----------
@@ -194,6 +200,7 @@ class IWAE(_BaseVAE):
         verbose: int = 0,
         warm_start: bool = False,
         dynamic_binarization: bool = False,
+        mixed_precision: bool = False,
     ):
         super().__init__(**common_parameters(locals()))
         self.k = k

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import torch
 from torch import nn
@@ -30,9 +31,43 @@ class GatedDense(nn.Module):
         return self.linear(x) * torch.sigmoid(self.gate(x))
 
 
+class MLP(nn.Sequential):
+    """A feed-forward stack that can run in bfloat16 and always returns float32.
+
+    With ``autocast_dtype`` set (``mixed_precision=True`` during training) the matrix
+    products and hidden activations run under autocast in that dtype; the output is cast
+    back to float32, and autocast covers the network only, so every log-density, KL term
+    and sum downstream is computed in float32.
+    """
+
+    autocast_dtype: torch.dtype | None = None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.autocast_dtype is None:
+            return super().forward(x)
+        with torch.autocast(x.device.type, dtype=self.autocast_dtype):
+            out = super().forward(x)
+        return out.float()
+
+
+@contextmanager
+def networks_autocast(module: nn.Module, dtype: torch.dtype | None) -> Iterator[None]:
+    """Run every :class:`MLP` inside ``module`` under autocast in ``dtype`` (None: in
+    float32) for the duration of the block, then restore what each had before."""
+    mlps = [child for child in module.modules() if isinstance(child, MLP)]
+    previous = [mlp.autocast_dtype for mlp in mlps]
+    for mlp in mlps:
+        mlp.autocast_dtype = dtype
+    try:
+        yield
+    finally:
+        for mlp, old in zip(mlps, previous, strict=True):
+            mlp.autocast_dtype = old
+
+
 def make_mlp(
     n_inputs: int, hidden_layer_sizes: Sequence[int], n_outputs: int, activation: str = "tanh"
-) -> nn.Sequential:
+) -> MLP:
     """A multilayer perceptron: ``n_inputs -> hidden... -> n_outputs``, linear output.
 
     ``hidden_layer_sizes`` may be empty, which gives a single affine map. With
@@ -47,7 +82,7 @@ def make_mlp(
             layers += [nn.Linear(width, int(size)), ACTIVATIONS[activation]()]
         width = int(size)
     layers.append(nn.Linear(width, n_outputs))
-    return nn.Sequential(*layers)
+    return MLP(*layers)
 
 
 class GaussianHead(nn.Module):

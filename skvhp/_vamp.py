@@ -119,7 +119,7 @@ class VampPriorVAE(_ScheduledVAE):
         The paper's Adam step size.
     max_iter, batch_size, n_importance_samples, early_stopping, validation_fraction,
     n_iter_no_change, tol, device, random_state, verbose, warm_start,
-    dynamic_binarization
+    dynamic_binarization, mixed_precision
         As for :class:`IWAE`. The validation loss is the β = 1 bound.
 
     Attributes
@@ -176,6 +176,7 @@ class VampPriorVAE(_ScheduledVAE):
         verbose: int = 0,
         warm_start: bool = False,
         dynamic_binarization: bool = False,
+        mixed_precision: bool = False,
     ):
         super().__init__(**common_parameters(locals()))
         self.n_pseudo_inputs = n_pseudo_inputs

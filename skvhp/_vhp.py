@@ -86,7 +86,7 @@ class VHPAutoencoder(_ScheduledVAE):
     likelihood : {"bernoulli", "gaussian"}, default="bernoulli"
     max_iter, batch_size, learning_rate, n_importance_samples, early_stopping,
     validation_fraction, n_iter_no_change, tol, device, random_state, verbose, warm_start,
-    dynamic_binarization
+    dynamic_binarization, mixed_precision
         As for :class:`IWAE`. The validation loss for early stopping is the β = 1 bound.
 
     Attributes
@@ -158,6 +158,7 @@ class VHPAutoencoder(_ScheduledVAE):
         verbose: int = 0,
         warm_start: bool = False,
         dynamic_binarization: bool = False,
+        mixed_precision: bool = False,
     ):
         super().__init__(**common_parameters(locals()))
         self.n_components_zeta = n_components_zeta

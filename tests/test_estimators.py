@@ -119,6 +119,7 @@ def test_bad_input_raises_and_leaves_the_model_untouched(name, bad, message, dig
         ("verbose", -1),
         ("k", 0),
         ("n_layers", 3),
+        ("mixed_precision", "yes"),
     ],
 )
 def test_invalid_parameters_name_themselves(param, value, digits01):
@@ -322,3 +323,45 @@ def test_dynamic_binarization_trains_on_fresh_binary_draws(digits01, monkeypatch
     assert np.all(np.isfinite(model.score_samples(digits01[:5])))
     with pytest.raises(ValueError, match="dynamic_binarization"):
         small(IWAE, dynamic_binarization=True, likelihood="gaussian").fit(digits01)
+
+
+@factory_names
+def test_mixed_precision_trains_in_bfloat16_and_evaluates_in_float32(name, digits01, monkeypatch):
+    from skvhp._nn import MLP
+
+    dtypes = set()
+    original = MLP.forward
+
+    def recording(self, x):
+        out = original(self, x)
+        dtypes.add((self.autocast_dtype, out.dtype, torch.is_grad_enabled()))
+        return out
+
+    monkeypatch.setattr(MLP, "forward", recording)
+    full = FACTORIES[name](max_iter=3).fit(digits01)
+    dtypes.clear()
+    mixed = FACTORIES[name](max_iter=3, mixed_precision=True).fit(digits01)
+    # Training passes ran under bfloat16 autocast and still handed float32 on.
+    assert (torch.bfloat16, torch.float32, True) in dtypes
+    assert {out for _, out, _ in dtypes} == {torch.float32}
+    dtypes.clear()
+    scores = mixed.score_samples(digits01[:10])
+    assert dtypes and {amp for amp, _, _ in dtypes} == {None}  # evaluation in float32
+    # Same seed, same data: bfloat16 products change the losses only a little.
+    assert mixed.history_["loss"][-1] == pytest.approx(full.history_["loss"][-1], rel=0.02)
+    assert np.all(np.isfinite(scores))
+    assert pickle.loads(pickle.dumps(mixed)).score_samples(digits01[:10]) == pytest.approx(scores)
+
+
+def test_bfloat16_networks_hand_float32_to_the_densities():
+    from skvhp._nn import make_mlp, networks_autocast
+
+    net = make_mlp(6, (32, 32), 3)
+    x = torch.randn(50, 6)
+    exact = net(x)
+    with networks_autocast(net, torch.bfloat16):
+        approx = net(x)
+    assert approx.dtype == torch.float32 and net[0].weight.dtype == torch.float32
+    assert not torch.equal(approx, exact)  # the products really ran in bfloat16
+    assert torch.allclose(approx, exact, atol=0.05)
+    assert net.autocast_dtype is None  # restored after the block
