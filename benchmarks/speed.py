@@ -9,6 +9,9 @@ backward (3x the forward FLOPs), and reports our IWAE training step as a fractio
 
     python benchmarks/speed.py --train-size 10000 --epochs 2
     python benchmarks/speed.py --device cuda --train-size 50000 --epochs 3
+
+Rows marked "mixed" train with ``mixed_precision=True`` (bfloat16 products); their test
+log-likelihood sits beside the float32 row's on the same test points.
 """
 
 from __future__ import annotations
@@ -61,15 +64,26 @@ def iwae_forward_flops(rows: int) -> float:
     return 2.0 * (rows / 5 * enc + rows * dec)
 
 
+DECODER_SHAPES = [(50, 200), (200, 200), (200, 784)]
+DECODER_FLOPS = 2.0 * sum(a * b for a, b in DECODER_SHAPES)  # per sample, forward
+
+
 def matmul_rate(
-    rows: int, device: str, dtype: torch.dtype = torch.float32, repeats: int = 50
+    rows: int,
+    device: str,
+    dtype: torch.dtype = torch.float32,
+    repeats: int = 50,
+    backward: bool = True,
 ) -> float:
-    """FLOP/s of forward + backward through the decoder's layer shapes (no activations)."""
+    """FLOP/s through the decoder's layer shapes (no activations), forward + backward
+    (training) or forward only (scoring)."""
     dev = torch.device(device)
-    shapes = [(50, 200), (200, 200), (200, 784)]
-    weights = [torch.randn(a, b, device=dev, dtype=dtype, requires_grad=True) for a, b in shapes]
+    weights = [
+        torch.randn(a, b, device=dev, dtype=dtype, requires_grad=backward)
+        for a, b in DECODER_SHAPES
+    ]
     x = torch.randn(rows, 50, device=dev, dtype=dtype)
-    flops = 3 * 2.0 * rows * sum(a * b for a, b in shapes)
+    flops = (3 if backward else 1) * DECODER_FLOPS * rows
     for i in range(repeats + 5):
         if i == 5:
             if dev.type == "cuda":
@@ -78,7 +92,8 @@ def matmul_rate(
         h = x
         for w in weights:
             h = h @ w
-        h.sum().backward()
+        if backward:
+            h.sum().backward()
     if dev.type == "cuda":
         torch.cuda.synchronize()
     return flops * repeats / (time.perf_counter() - start)
@@ -158,7 +173,7 @@ def main(argv=None):
         model.fit(X_train)
         epoch = float(np.median(np.diff([0.0, *model.history_["time"]])))
         start = time.perf_counter()
-        model.score_samples(X_test)
+        log_likelihood = float(np.mean(model.score_samples(X_test)))
         score_s = time.perf_counter() - start
         rows.append(
             {
@@ -166,6 +181,8 @@ def main(argv=None):
                 "s/epoch": epoch,
                 "train samples/s": len(X_train) / epoch,
                 "score points*samples/s": len(X_test) * 5000 / score_s,
+                # the same test points for every model: float32 vs mixed precision
+                "test LL (nats)": log_likelihood,
                 **peak_memory_mib(args.device),
             }
         )
@@ -184,6 +201,15 @@ def main(argv=None):
             ours = 3 * iwae_forward_flops(500) * by_name[model]["train samples/s"] / 100
             summary[f"{model} training GFLOP/s"] = ours / 1e9
             summary[f"{model}: fraction of the {label} matmul rate"] = ours / limit
+    # Scoring's ceiling: every sample needs one decoder pass; if its float32 products ran
+    # at the plain matmul rate (chunks as importance_log_likelihood cuts them) and all
+    # else were free, this many points x samples per second could be scored.
+    ceiling = matmul_rate(2**21 // 784, args.device, backward=False) / DECODER_FLOPS
+    summary["scoring ceiling, points*samples/s (decoder matmuls only)"] = ceiling
+    if "IWAE (L=1, k=5)" in by_name:
+        summary["IWAE (L=1, k=5): fraction of the scoring ceiling"] = (
+            by_name["IWAE (L=1, k=5)"]["score points*samples/s"] / ceiling
+        )
     print()
     columns = list(dict.fromkeys(k for r in rows for k in r))
     print_table(rows, columns)

@@ -137,9 +137,11 @@ class IWAE(_BaseVAE):
     mixed_precision : bool, default=False
         Train the networks in bfloat16 autocast: matrix products and hidden activations
         in bfloat16, weights, optimiser state, log-densities and losses in float32.
-        About 1.5-2x faster training on CPUs with AVX512-BF16/AMX and on GPUs with
-        bfloat16 (Ampere or newer); slower on hardware without it. ``transform``,
-        ``score`` and every other method after ``fit`` always run in float32.
+        Pays where the hardware has fast bfloat16 products (CPUs with AMX or
+        AVX512-BF16, GPUs from Ampere on): this IWAE trains 1.5x faster on a 2-core CPU
+        with AMX (``benchmarks/speed.py``), less where elementwise work dominates; it is
+        slower on hardware without it. ``transform``, ``score`` and every other method
+        after ``fit`` always run in float32.
 
     Attributes
     ----------
