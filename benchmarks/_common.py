@@ -8,6 +8,7 @@ import os
 import platform
 import resource
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -62,6 +63,17 @@ def write_json(name: str, payload: dict, out: str | None = None) -> Path:
     path.write_text(json.dumps(payload, indent=2))
     print(f"wrote {path}")
     return path
+
+
+def fit_and_score(model, X_train, X_test) -> tuple[np.ndarray, float, float]:
+    """Fit ``model`` on X_train, then its importance-sampled log-likelihood of each test
+    row; returns (log-likelihoods, fit seconds, score seconds)."""
+    start = time.perf_counter()
+    model.fit(X_train)
+    fit_s = time.perf_counter() - start
+    start = time.perf_counter()
+    log_likelihood = model.score_samples(X_test)
+    return log_likelihood, fit_s, time.perf_counter() - start
 
 
 def vhp_vamp_iwae(args, **overrides) -> dict:

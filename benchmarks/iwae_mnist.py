@@ -10,10 +10,16 @@ importance samples on a test subset. Prints a table and writes JSON.
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
-from _common import DEFAULT_DATA, machine_info, peak_memory_mib, print_table, write_json
+from _common import (
+    DEFAULT_DATA,
+    fit_and_score,
+    machine_info,
+    peak_memory_mib,
+    print_table,
+    write_json,
+)
 
 from skvhp import IWAE
 from skvhp.datasets import load_binarized_mnist
@@ -47,14 +53,8 @@ def main(argv=None):
         device=args.device,
         random_state=args.seed,
     )
-    start = time.perf_counter()
-    model.fit(X_train)
-    fit_seconds = time.perf_counter() - start
+    test_ll, fit_seconds, score_seconds = fit_and_score(model, X_train, X_test)
     epoch_times = np.diff([0.0, *model.history_["time"]])
-
-    start = time.perf_counter()
-    test_ll = model.score_samples(X_test)
-    score_seconds = time.perf_counter() - start
 
     row = {
         "model": f"IWAE (L={args.n_layers}, k={args.k})",
