@@ -293,15 +293,16 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             module.train()
             perm = torch.randperm(n_train, generator=generator, device=device)
             sums: dict[str, torch.Tensor] = {}
-            for start in range(0, n_train, batch_size):
-                idx = perm[start : start + batch_size]
-                x = X_train[idx]
-                if self.dynamic_binarization:  # fresh binary images every epoch
-                    x = torch.bernoulli(x, generator=generator)
-                with networks_autocast(module, autocast_dtype):
+            # Autocast (if asked) covers the training steps only: validation is float32.
+            with networks_autocast(module, autocast_dtype):
+                for start in range(0, n_train, batch_size):
+                    idx = perm[start : start + batch_size]
+                    x = X_train[idx]
+                    if self.dynamic_binarization:  # fresh binary images every epoch
+                        x = torch.bernoulli(x, generator=generator)
                     terms = self._training_step(module, optimizer, x, generator)
-                for key, value in terms.items():
-                    sums[key] = sums.get(key, 0.0) + value * idx.numel()
+                    for key, value in terms.items():
+                        sums[key] = sums.get(key, 0.0) + value * idx.numel()
             epoch_terms = {k: float(v) / n_train for k, v in sums.items()}
             if not math.isfinite(epoch_terms["loss"]):
                 raise ValueError(
