@@ -1,0 +1,133 @@
+"""Diagnostics of a 2-d latent ring on the pendulum: is it round, closed, and does the
+learned prior lie on it?
+
+Every measure takes a fitted estimator (``transform``, ``sample_latent``,
+``inverse_transform``) and held-out images with their angles; none trains anything.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import LinearRegression
+from sklearn.neighbors import NearestNeighbors
+
+from skvhp import LatentGraphInterpolator
+from skvhp.datasets import render_pendulum
+
+
+def angular_error(pred_angle: np.ndarray, angles: np.ndarray) -> np.ndarray:
+    """|θ̂ - θ| on the circle, in radians."""
+    return np.abs(np.angle(np.exp(1j * (pred_angle - angles))))
+
+
+def whiten(Z: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Z in the coordinates where ``reference`` has zero mean and identity covariance."""
+    mean = reference.mean(0)
+    cov = np.cov(reference, rowvar=False) + 1e-12 * np.eye(reference.shape[1])
+    w = np.linalg.cholesky(np.linalg.inv(cov))
+    return (Z - mean) @ w
+
+
+def polar_probe(Z_train, angles_train, Z_test, angles_test) -> float:
+    """The issue's probe: OLS of (cos θ, sin θ) on (cos φ, sin φ) of the whitened codes;
+    mean absolute angle error on the test codes (rad)."""
+
+    def features(Z):
+        W = whiten(Z, Z_train)
+        phi = np.arctan2(W[:, 1], W[:, 0])
+        return np.c_[np.cos(phi), np.sin(phi)]
+
+    ols = LinearRegression().fit(features(Z_train), np.c_[np.cos(angles_train), np.sin(angles_train)])
+    pred = ols.predict(features(Z_test))
+    return float(angular_error(np.arctan2(pred[:, 1], pred[:, 0]), angles_test).mean())
+
+
+def radius_cv(Z: np.ndarray) -> float:
+    """std / mean of the whitened codes' radius (0 for a circle)."""
+    r = np.linalg.norm(whiten(Z, Z), axis=1)
+    return float(r.std() / r.mean())
+
+
+def spread(Z: np.ndarray) -> float:
+    """Square root of the total variance."""
+    return float(np.sqrt(Z.var(0).sum()))
+
+
+def off_fraction(prior: np.ndarray, codes: np.ndarray, fractions=(0.10, 0.25)) -> dict:
+    """Fraction of prior samples whose nearest code is farther than f × spread(codes)."""
+    dist, _ = NearestNeighbors(n_neighbors=1).fit(codes).kneighbors(prior)
+    s = spread(codes)
+    return {f"off_{int(f * 100)}": float((dist[:, 0] > f * s).mean()) for f in fractions}
+
+
+def longest_bar(points: np.ndarray, n_points: int = 600, seed: int = 0) -> tuple[float, float]:
+    """Lifetimes of the two longest H1 bars of the Vietoris-Rips diagram of ``n_points``
+    of ``points`` scaled to unit spread (a circle: √3 ≈ 1.73 and 0)."""
+    from ripser import ripser
+
+    rng = np.random.default_rng(seed)
+    pick = rng.choice(len(points), size=min(n_points, len(points)), replace=False)
+    P = points[pick] - points[pick].mean(0)
+    P = P / spread(P)
+    h1 = ripser(P, maxdim=1)["dgms"][1]
+    if len(h1) == 0:
+        return 0.0, 0.0
+    life = np.sort(h1[:, 1] - h1[:, 0])[::-1]
+    return float(life[0]), float(life[1]) if len(life) > 1 else 0.0
+
+
+class AngleReader:
+    """Reads the joint angle of an image as that of the nearest rendered template."""
+
+    def __init__(self, geometry: dict, n_templates: int = 1440):
+        self.grid = np.linspace(0.0, 2 * np.pi, n_templates, endpoint=False)
+        self.templates = render_pendulum(self.grid, **geometry)
+        self.nn = NearestNeighbors(n_neighbors=1).fit(self.templates)
+
+    def __call__(self, images: np.ndarray) -> np.ndarray:
+        return self.grid[self.nn.kneighbors(images)[1][:, 0]]
+
+
+def graph_path_steps(model, geometry: dict, reader: AngleReader, seed: int = 0) -> dict:
+    """Shortest path 0° → 180° on a 10-NN graph over 1000 prior samples: the decoded
+    frames' angles and the largest angle step between consecutive frames."""
+    ends = render_pendulum(np.array([0.0, np.pi]), **geometry)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        graph = LatentGraphInterpolator(
+            FrozenEstimator(model), n_nodes=1000, n_neighbors=10, connect_components=True,
+            random_state=seed,
+        ).fit(ends)
+    frames = graph.interpolate(ends[0], ends[1])
+    theta = reader(frames)
+    steps = angular_error(theta[1:], theta[:-1])
+    return {"path_len": len(frames), "max_step": float(steps.max()) if len(steps) else 0.0}
+
+
+def ring_diagnostics(model, X_train, angles_train, X_test, angles_test, geometry, reader) -> dict:
+    """Every measure of the topology issue for one fitted 2-d model."""
+    Z_train = model.transform(X_train)
+    Z_test = model.transform(X_test)
+    prior = model.sample_latent(2000, random_state=0)
+    codes = Z_train[:5000]
+    out = {
+        "probe": polar_probe(Z_train, angles_train, Z_test, angles_test),
+        "radius_cv": radius_cv(Z_test),
+        **off_fraction(prior, codes),
+    }
+    out["bar_codes"], out["bar2_codes"] = longest_bar(Z_test)
+    out["bar_prior"], out["bar2_prior"] = longest_bar(prior)
+    import torch
+
+    with torch.inference_mode():
+        x = torch.as_tensor(X_test[:2000], dtype=torch.float32, device=model.device_)
+        _, log_var = model.module_.encode(x)
+    std = np.exp(0.5 * log_var.cpu().numpy())
+    out["posterior_std_mean"] = float(std.mean())
+    out["posterior_std_cv"] = float(std.std() / std.mean())
+    out["posterior_std_rel"] = float(std.mean() / spread(Z_test))
+    out.update(graph_path_steps(model, geometry, reader))
+    return out
