@@ -40,7 +40,9 @@ def polar_probe(Z_train, angles_train, Z_test, angles_test) -> float:
         phi = np.arctan2(W[:, 1], W[:, 0])
         return np.c_[np.cos(phi), np.sin(phi)]
 
-    ols = LinearRegression().fit(features(Z_train), np.c_[np.cos(angles_train), np.sin(angles_train)])
+    ols = LinearRegression().fit(
+        features(Z_train), np.c_[np.cos(angles_train), np.sin(angles_train)]
+    )
     pred = ols.predict(features(Z_test))
     return float(angular_error(np.arctan2(pred[:, 1], pred[:, 0]), angles_test).mean())
 
@@ -98,7 +100,10 @@ def graph_path_steps(model, geometry: dict, reader: AngleReader, seed: int = 0) 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         graph = LatentGraphInterpolator(
-            FrozenEstimator(model), n_nodes=1000, n_neighbors=10, connect_components=True,
+            FrozenEstimator(model),
+            n_nodes=1000,
+            n_neighbors=10,
+            connect_components=True,
             random_state=seed,
         ).fit(ends)
     frames = graph.interpolate(ends[0], ends[1])

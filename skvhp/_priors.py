@@ -80,7 +80,7 @@ class HierarchicalPrior(nn.Module):
         return log_mean_exp(log_w, dim=0)
 
     def sample(self, n_samples: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        anchor = self.p_z.net[0].weight
+        anchor = next(self.p_z.parameters())  # any layer type: only device and dtype
         zeta = torch.randn(
             (n_samples, self.n_components_zeta),
             generator=generator,
@@ -142,17 +142,27 @@ class VampPrior(nn.Module):
         return reparameterize(mean[pick], log_var[pick], 1, generator)[0]
 
 
-def mixture_log_prob(z: torch.Tensor, means: torch.Tensor, log_vars: torch.Tensor) -> torch.Tensor:
+def mixture_log_prob(
+    z: torch.Tensor,
+    means: torch.Tensor,
+    log_vars: torch.Tensor,
+    *,
+    max_elements: int = 2**22,
+) -> torch.Tensor:
     """log (1/K) Σ_k N(z; means_k, diag exp(log_vars_k)) for z of shape (..., d).
 
-    The squared distances are expanded into matrix products, so memory is (..., K)
-    floats rather than (..., K, d); the mixture is combined with ``logsumexp``.
+    The squared distances are formed as differences, Σ_j (z_j - m_kj)² / v_kj: expanding
+    them into z² - 2 z m + m² (matrix products) loses several nats in float32 near a
+    narrow component far from the origin. Rows of z are processed in blocks so that no
+    intermediate holds more than ``max_elements`` floats of shape (rows, K, d).
     """
     precision = torch.exp(-log_vars)  # (K, d)
-    squared = (
-        (z * z) @ precision.T
-        - 2.0 * z @ (means * precision).T
-        + (means * means * precision).sum(-1)
-    )  # Σ_j (z_j - m_kj)² / v_kj, shape (..., K)
-    log_components = -0.5 * (z.shape[-1] * LOG_2PI + log_vars.sum(-1) + squared)
+    n_components, dim = means.shape
+    flat = z.reshape(-1, dim)
+    rows = max(1, max_elements // (n_components * dim))
+    blocks = [((b[:, None, :] - means).pow(2) * precision).sum(-1) for b in flat.split(rows)]
+    squared = (torch.cat(blocks) if blocks else flat.new_zeros(0, n_components)).reshape(
+        *z.shape[:-1], n_components
+    )
+    log_components = -0.5 * (dim * LOG_2PI + log_vars.sum(-1) + squared)
     return log_mean_exp(log_components, dim=-1)

@@ -48,8 +48,14 @@ def check_float(
 
 
 def check_choice(value: Any, name: str, options: Iterable[Any]) -> Any:
+    """One of ``options``; numpy scalars (``np.True_``, ``np.str_``) count as their
+    Python values, floats and other types never do."""
     options = tuple(options)
-    if not isinstance(value, (str, numbers.Integral)) or value not in options:
+    if isinstance(value, (np.bool_, np.integer, np.str_)):
+        value = value.item()
+    flags = all(isinstance(o, bool) for o in options)
+    allowed = bool if flags else (str, numbers.Integral)  # a flag takes True/False only
+    if not isinstance(value, allowed) or value not in options:
         raise ValueError(f"{name} must be one of {options}, got {value!r}.")
     return value
 

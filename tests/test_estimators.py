@@ -1,6 +1,7 @@
 """Behaviour every skvhp estimator shares: bad input, pipelines, pickling, determinism."""
 
 import pickle
+import warnings
 
 import joblib
 import numpy as np
@@ -131,6 +132,75 @@ def test_invalid_parameters_name_themselves(param, value, digits01):
     assert_unchanged(model, before)
 
 
+@factory_names
+@pytest.mark.parametrize(
+    "param, value",
+    [
+        ("early_stopping", "yes"),
+        ("early_stopping", 1),
+        ("warm_start", None),
+        ("dynamic_binarization", 0.0),
+    ],
+)
+def test_invalid_flags_name_themselves(name, param, value, digits01):
+    model = FACTORIES[name]().fit(digits01)
+    before = fitted_state(model)
+    model.set_params(**{param: value})
+    with pytest.raises(ValueError, match=param):
+        model.fit(digits01)
+    assert_unchanged(model, before)
+
+
+def test_numpy_booleans_are_accepted_as_flags(digits01):
+    model = small(IWAE, early_stopping=np.True_, warm_start=np.False_).fit(digits01)
+    assert "validation_loss" in model.history_
+
+
+@pytest.mark.parametrize(
+    "param, value",
+    [("n_components_z1", 0), ("hidden_layer_sizes_z2", (3, -1)), ("hidden_layer_sizes_z2", "x")],
+)
+def test_two_layer_iwae_parameters_name_themselves(param, value, digits01):
+    with pytest.raises(ValueError, match=param):
+        FACTORIES["iwae_l2"]().set_params(**{param: value}).fit(digits01)
+
+
+@factory_names
+@pytest.mark.parametrize("n_samples", [0, -1, 1.5])
+def test_sample_counts_must_be_positive_integers(name, n_samples, digits01):
+    model = FACTORIES[name]().fit(digits01)
+    for method in (model.sample, model.sample_latent):
+        with pytest.raises(ValueError, match="n_samples"):
+            method(n_samples)
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (np.zeros((3, 5)), "n_components"),
+        (np.full((3, 2), np.nan), "NaN"),
+        (sp.csr_matrix(np.zeros((3, 2))), "[Ss]parse"),
+        (np.zeros(2), "2D array"),
+    ],
+)
+def test_inverse_transform_rejects_bad_codes(bad, message, digits01):
+    model = small(IWAE).fit(digits01)
+    with pytest.raises(ValueError, match=message):
+        model.inverse_transform(bad)
+
+
+@factory_names
+def test_score_rejects_bad_input_and_an_unfitted_model(name, digits01):
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        FACTORIES[name]().score(digits01)
+    model = FACTORIES[name]().fit(digits01)
+    for bad, message in [(digits01[:, :10], "features"), (np.full((2, 64), 2.0), r"\[0, 1\]")]:
+        with pytest.raises(ValueError, match=message):
+            model.score(bad)
+
+
 def test_inverse_transform_checks_the_latent_size(digits01):
     model = small(IWAE).fit(digits01)
     with pytest.raises(ValueError, match="n_components=2"):
@@ -186,6 +256,20 @@ def test_state_saved_on_cuda_loads_on_cpu(digits01, monkeypatch):
     np.testing.assert_array_equal(clone_.transform(digits01[:4]), model.transform(digits01[:4]))
 
 
+def test_state_saved_on_a_second_gpu_loads_on_a_one_gpu_host(digits01, monkeypatch):
+    """A pickle from cuda:1 goes to cuda:0 on a host with one GPU (no GPU here: the
+    device checks are patched and the module's move is recorded, not made)."""
+    from skvhp._base import _loadable_device
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    assert _loadable_device(torch.device("cuda:1")) == torch.device("cuda:0")
+    assert _loadable_device(torch.device("cuda:0")) == torch.device("cuda:0")
+    assert _loadable_device(torch.device("cpu")) == torch.device("cpu")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert _loadable_device(torch.device("cuda:1")) == torch.device("cpu")
+
+
 def test_pipeline_and_grid_search(digits01):
     pipe = Pipeline([("scale", MinMaxScaler()), ("vae", small(IWAE))])
     Z = pipe.fit_transform(digits01)
@@ -209,11 +293,26 @@ def test_warm_start_continues_training(digits01):
 
 def test_early_stopping_keeps_the_best_validation_loss(digits01):
     model = small(
-        IWAE, early_stopping=True, max_iter=60, n_iter_no_change=2, tol=0.5, learning_rate=1e-2
+        IWAE, early_stopping=True, max_iter=60, n_iter_no_change=2, tol=0.0, learning_rate=3e-2
     ).fit(digits01)
     val = model.history_["validation_loss"]
     assert model.n_iter_ < 60
-    assert model.best_validation_loss_ == pytest.approx(min(val))
+    assert val[-1] > min(val)  # so that restoring the best weights is visible
+    # The returned weights are the best epoch's: their validation loss, recomputed on the
+    # same split with the same noise, is the best one recorded, not the last.
+    n_val = int(np.ceil(model.validation_fraction * len(digits01)))
+    order = np.random.default_rng(model._seed_).permutation(len(digits01))
+    X_val = torch.tensor(digits01[order[:n_val]], dtype=torch.float32)
+    recomputed = model._validation_loss(model.module_, X_val, model._seed_)
+    assert recomputed == pytest.approx(min(val), rel=1e-6)
+    assert model.best_validation_loss_ == pytest.approx(recomputed, rel=1e-6)
+
+
+def test_refit_without_early_stopping_drops_the_best_validation_loss(digits01):
+    model = small(IWAE, early_stopping=True, max_iter=3).fit(digits01)
+    assert hasattr(model, "best_validation_loss_")
+    model.set_params(early_stopping=False).fit(digits01)
+    assert not hasattr(model, "best_validation_loss_")
 
 
 def test_k1_training_loss_is_the_negative_elbo(digits01):
@@ -338,6 +437,7 @@ def test_mixed_precision_trains_in_bfloat16_and_evaluates_in_float32(name, digit
         return out
 
     monkeypatch.setattr(MLP, "forward", recording)
+    monkeypatch.setattr("skvhp._base.cpu_bf16_units", lambda: "avx512_bf16")
     full = FACTORIES[name](max_iter=3).fit(digits01)
     dtypes.clear()
     mixed = FACTORIES[name](max_iter=3, mixed_precision=True).fit(digits01)
@@ -353,6 +453,45 @@ def test_mixed_precision_trains_in_bfloat16_and_evaluates_in_float32(name, digit
     assert pickle.loads(pickle.dumps(mixed)).score_samples(digits01[:10]) == pytest.approx(scores)
 
 
+def test_mixed_precision_warns_on_a_cpu_without_bfloat16_units(digits01, monkeypatch):
+    monkeypatch.setattr("skvhp._base.cpu_bf16_units", lambda: None)
+    with pytest.warns(UserWarning, match="without bfloat16 units"):
+        small(IWAE, mixed_precision=True).fit(digits01)
+    monkeypatch.setattr("skvhp._base.cpu_bf16_units", lambda: "amx_bf16")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        small(IWAE, mixed_precision=True).fit(digits01)
+
+
+def test_cpu_bf16_units_reads_the_flags(tmp_path):
+    from skvhp._base import cpu_bf16_units
+
+    (tmp_path / "amd").write_text("model name : AMD EPYC\nflags : fpu sse avx2 avx512f\n")
+    (tmp_path / "intel").write_text("flags : fpu avx512f avx512_bf16 amx_bf16\n")
+    (tmp_path / "arm").write_text("Features : fp asimd bf16\n")
+    assert cpu_bf16_units(str(tmp_path / "amd")) is None
+    assert cpu_bf16_units(str(tmp_path / "intel")) == "amx_bf16"
+    assert cpu_bf16_units(str(tmp_path / "arm")) == "bf16"
+    assert cpu_bf16_units(str(tmp_path / "missing")) is None
+
+
+def test_mixed_precision_refuses_emulated_bfloat16_on_cuda(monkeypatch):
+    """Pre-Ampere GPUs pass torch's default check (emulation); ours asks for native."""
+    from skvhp._base import _mixed_precision_dtype
+
+    asked = {}
+
+    def supported(including_emulation=True):
+        asked["including_emulation"] = including_emulation
+        return including_emulation  # emulated only, as on a V100
+
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", supported)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "Tesla V100")
+    with pytest.raises(ValueError, match="V100"):
+        _mixed_precision_dtype(torch.device("cuda:0"))
+    assert asked["including_emulation"] is False
+
+
 def test_bfloat16_networks_hand_float32_to_the_densities():
     from skvhp._nn import make_mlp, networks_autocast
 
@@ -365,3 +504,21 @@ def test_bfloat16_networks_hand_float32_to_the_densities():
     assert not torch.equal(approx, exact)  # the products really ran in bfloat16
     assert torch.allclose(approx, exact, atol=0.05)
     assert net.autocast_dtype is None  # restored after the block
+
+
+def test_score_samples_noise_follows_random_state(digits01):
+    """An int seed repeats exactly; None draws fresh noise per call (sklearn's
+    convention, as documented); a RandomState is advanced by each call."""
+    seeded = small(IWAE).fit(digits01)
+    np.testing.assert_array_equal(
+        seeded.score_samples(digits01[:5]), seeded.score_samples(digits01[:5])
+    )
+    unseeded = clone(seeded).set_params(random_state=None).fit(digits01)
+    assert not np.array_equal(
+        unseeded.score_samples(digits01[:5]), unseeded.score_samples(digits01[:5])
+    )
+    state = np.random.RandomState(0)
+    stateful = clone(seeded).set_params(random_state=state).fit(digits01)
+    position = state.get_state()[2]  # index into the Mersenne Twister's key
+    stateful.score_samples(digits01[:5])
+    assert state.get_state()[2] != position

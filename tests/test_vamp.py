@@ -25,6 +25,31 @@ def test_mixture_log_density_equals_the_explicit_sum(rng):
     np.testing.assert_allclose(got, expected, rtol=1e-10)
 
 
+@pytest.mark.parametrize("log_var", [-12.0, -8.0])
+def test_mixture_is_accurate_near_a_narrow_component_in_float32(rng, log_var):
+    """Near a narrow component far from the origin (means at 3, d = 40) float32 must
+    match scipy in float64; the expanded form z² - 2zm + m² was off by 3 nats at -12."""
+    K, d = 5, 40
+    means = np.full((K, d), 3.0) + rng.normal(scale=0.5, size=(K, d))
+    log_vars = np.full((K, d), log_var)
+    z = means[:2] + rng.normal(scale=np.exp(0.5 * log_var), size=(2, d))
+    per_component = np.stack(
+        [stats.norm(means[k], np.exp(0.5 * log_vars[k])).logpdf(z).sum(-1) for k in range(K)],
+        axis=-1,
+    )
+    expected = logsumexp(per_component, axis=-1) - np.log(K)
+    got = mixture_log_prob(*(torch.tensor(a, dtype=torch.float32) for a in (z, means, log_vars)))
+    np.testing.assert_allclose(got.numpy(), expected, atol=0.02)
+
+
+def test_mixture_blocks_give_the_same_result(rng):
+    means, log_vars = torch.randn(6, 3, dtype=torch.float64), torch.zeros(6, 3, dtype=torch.float64)
+    z = torch.randn(10, 3, dtype=torch.float64)
+    whole = mixture_log_prob(z, means, log_vars)
+    blocked = mixture_log_prob(z, means, log_vars, max_elements=18)  # one row per block
+    torch.testing.assert_close(whole, blocked)
+
+
 def test_mixture_is_stable_far_from_every_component():
     means, log_vars = torch.zeros(3, 2), torch.full((3, 2), -8.0)
     value = mixture_log_prob(torch.full((1, 2), 50.0), means, log_vars)

@@ -201,3 +201,16 @@ def test_warm_start_continues_the_schedule(pendulum):
     model.fit(X[:200])
     assert len(model.iteration_history_["beta"]) == 2 * n_first
     assert model.n_iter_ == 4
+
+
+def test_gated_layers_can_sample_and_build_a_prior_graph(pendulum):
+    """The prior's sampler must not assume a first layer with a ``weight``."""
+    from skvhp import LatentGraphInterpolator
+
+    X, _ = pendulum
+    model = small(VHPAutoencoder, activation="gated", prior_hidden_layer_sizes=(4,), k=3)
+    model.fit(X[:200])
+    assert model.sample(5, random_state=0).shape == (5, X.shape[1])
+    assert model.sample_latent(5, random_state=0).shape == (5, 2)
+    graph = LatentGraphInterpolator(model, n_nodes=50, n_neighbors=5, connect_components=True)
+    assert graph.fit(X[:200]).nodes_.shape == (50, 2)
