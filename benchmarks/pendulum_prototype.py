@@ -70,7 +70,9 @@ class Prototype(VHPAutoencoder):
         module = super()._make_module(n_features)
         if self.proto["likelihood"] == "hetero":
             module.decoder = make_mlp(
-                self.n_components, tuple(reversed(self.hidden_layer_sizes)), 2 * n_features,
+                self.n_components,
+                tuple(reversed(self.hidden_layer_sizes)),
+                2 * n_features,
                 self.activation,
             )
             module.likelihood = HeteroscedasticGaussian(n_features, self.proto["min_std"])
@@ -82,8 +84,14 @@ class Prototype(VHPAutoencoder):
         super()._on_fit_start(module, X_train, generator)
         p = self.proto
         self._D = X_train.shape[1]
-        self._state = {"it": 0, "c_hat": None, "initial": True, "lam": 1.0,
-                       "beta_eff": p.get("beta_start", 1.0), "eps": p.get("eps")}
+        self._state = {
+            "it": 0,
+            "c_hat": None,
+            "initial": True,
+            "lam": 1.0,
+            "beta_eff": p.get("beta_start", 1.0),
+            "eps": p.get("eps"),
+        }
         self._trace = []
         if p.get("init") == "pca":
             X = X_train
@@ -95,8 +103,10 @@ class Prototype(VHPAutoencoder):
             n = X.shape[0]
             for _ in range(p.get("init_steps", 500)):
                 idx = torch.randint(0, n, (100,), generator=generator)
-                m, _ = module.encoder(X[idx])
+                m, lv = module.encoder(X[idx])
                 loss = (m - target[idx]).pow(2).mean()
+                if p.get("init_log_var") is not None:
+                    loss = loss + (lv - p["init_log_var"]).pow(2).mean()
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
@@ -132,6 +142,9 @@ class Prototype(VHPAutoencoder):
             elif p["update"] == "paced_geco" and s["it"] % 100 == 0:
                 mom = min(1.05, max(0.9, math.exp(p["nu"] * delta)))  # λ = 1/β factor
                 s["beta_eff"] = min(1e4, max(1e-6, s["beta_eff"] / mom))
+            elif p["update"] == "rewo":
+                f = -1.0 if delta > 0 else math.tanh(p["tau"] * (s["beta_eff"] - 1.0))
+                s["beta_eff"] = min(1.0, max(1e-8, s["beta_eff"] * math.exp(p["nu"] * f * delta)))
             elif p["update"] == "geco":
                 s["beta_eff"] *= math.exp(-p["nu"] * delta)
                 s["beta_eff"] = min(1e4, max(1e-6, s["beta_eff"]))
@@ -139,38 +152,133 @@ class Prototype(VHPAutoencoder):
         loss = nll.mean() + weight * kl.mean()
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
+        if s["initial"] and p.get("freeze_encoder_initial"):
+            for q in module.encoder.parameters():
+                q.grad = None
         if s["initial"] and not p.get("prior_trains_initial", False):
             for q in self._prior_parameters:
                 q.grad = None
         optimizer.step()
         if s["it"] % 50 == 0:
             self._trace.append((s["it"], weight, s["c_hat"], float(mse.detach())))
-        return {"loss": loss.detach(), "nll": nll.mean().detach(), "kl": kl.mean().detach(),
-                "bound": (nll + kl).mean().detach(), "C": c.detach(),
-                "beta": torch.tensor(weight)}
+        return {
+            "loss": loss.detach(),
+            "nll": nll.mean().detach(),
+            "kl": kl.mean().detach(),
+            "bound": (nll + kl).mean().detach(),
+            "C": c.detach(),
+            "beta": torch.tensor(weight),
+        }
 
 
 VARIANTS = {
     # The authors' ConstrainedOptimization with a per-pixel σ decoder (notes, sec. 6).
-    "authors": dict(likelihood="hetero", min_std=0.01, constraint="nll", switch_at=3000,
-                    update="authors", nu=1.0, tau=100.0, beta_max=256.0),
-    "authors_pca": dict(likelihood="hetero", min_std=0.01, constraint="nll", switch_at=3000,
-                        update="authors", nu=1.0, tau=100.0, beta_max=256.0, init="pca"),
-    "pca_geco32": dict(likelihood="bernoulli", constraint="mse", eps=0.05**2, switch_at=None,
-                       initial_beta=32.0, update="geco", nu=0.02 / 0.05**2, beta_start=32.0,
-                       init="pca", start_main=True),
-    "iso_pca_geco32": dict(likelihood="bernoulli", constraint="mse", eps=0.05**2, switch_at=None,
-                           initial_beta=32.0, update="geco", nu=0.02 / 0.05**2, beta_start=32.0,
-                           init="pca", start_main=True, posterior="isotropic"),
+    "authors": dict(
+        likelihood="hetero",
+        min_std=0.01,
+        constraint="nll",
+        switch_at=3000,
+        update="authors",
+        nu=1.0,
+        tau=100.0,
+        beta_max=256.0,
+    ),
+    "authors_pca": dict(
+        likelihood="hetero",
+        min_std=0.01,
+        constraint="nll",
+        switch_at=3000,
+        update="authors",
+        nu=1.0,
+        tau=100.0,
+        beta_max=256.0,
+        init="pca",
+    ),
+    "pca_geco32": dict(
+        likelihood="bernoulli",
+        constraint="mse",
+        eps=0.05**2,
+        switch_at=None,
+        initial_beta=32.0,
+        update="geco",
+        nu=0.02 / 0.05**2,
+        beta_start=32.0,
+        init="pca",
+        start_main=True,
+    ),
+    "iso_pca_geco32": dict(
+        likelihood="bernoulli",
+        constraint="mse",
+        eps=0.05**2,
+        switch_at=None,
+        initial_beta=32.0,
+        update="geco",
+        nu=0.02 / 0.05**2,
+        beta_start=32.0,
+        init="pca",
+        start_main=True,
+        posterior="isotropic",
+    ),
     # Compressed from the first step (no autoencoder phase), then no schedule at all.
-    "iso_pca_const3": dict(likelihood="bernoulli", constraint="mse", eps=0.0, switch_at=None,
-                           initial_beta=3.0, update="none", beta_start=3.0, init="pca",
-                           start_main=True, posterior="isotropic"),
+    "iso_pca_const3": dict(
+        likelihood="bernoulli",
+        constraint="mse",
+        eps=0.0,
+        switch_at=None,
+        initial_beta=3.0,
+        update="none",
+        beta_start=3.0,
+        init="pca",
+        start_main=True,
+        posterior="isotropic",
+    ),
     # Compressed from the first step, GECO paced as the authors' code (every 100 steps,
     # the factor on λ = 1/β clamped to [0.9, 1.05]).
-    "iso_pca_paced": dict(likelihood="bernoulli", constraint="mse", eps=0.05**2, switch_at=None,
-                          initial_beta=8.0, update="paced_geco", nu=0.02 / 0.05**2,
-                          beta_start=8.0, init="pca", start_main=True, posterior="isotropic"),
+    "iso_pca_paced": dict(
+        likelihood="bernoulli",
+        constraint="mse",
+        eps=0.05**2,
+        switch_at=None,
+        initial_beta=8.0,
+        update="paced_geco",
+        nu=0.02 / 0.05**2,
+        beta_start=8.0,
+        init="pca",
+        start_main=True,
+        posterior="isotropic",
+    ),
+    # REWO (Alg. 1), with the encoder started on the PCA ring (mean) at a small posterior
+    # std (0.03 on unit-variance coordinates) and frozen during the initial phase, so
+    # that only the decoder learns while beta is small.
+    "rewo_frozen_pca": dict(
+        likelihood="bernoulli",
+        constraint="mse",
+        eps=0.1**2,
+        switch_at=None,
+        initial_beta=1e-3,
+        beta_start=1e-3,
+        update="rewo",
+        nu=0.02 / 0.1**2,
+        tau=3.0,
+        init="pca",
+        init_log_var=-7.0,
+        freeze_encoder_initial=True,
+    ),
+    "rewo_frozen_pca_iso": dict(
+        likelihood="bernoulli",
+        constraint="mse",
+        eps=0.1**2,
+        switch_at=None,
+        initial_beta=1e-3,
+        beta_start=1e-3,
+        update="rewo",
+        nu=0.02 / 0.1**2,
+        tau=3.0,
+        init="pca",
+        init_log_var=-7.0,
+        freeze_encoder_initial=True,
+        posterior="isotropic",
+    ),
 }
 
 
@@ -197,26 +305,52 @@ def main(argv=None):
         X, th = make_pendulum(15000, random_state=seed, **geometry)
         Xtr, thtr, Xte, thte = X[:12000], th[:12000], X[12000:], th[12000:]
         lik = "gaussian" if proto["likelihood"] == "hetero" else proto["likelihood"]
-        model = Prototype(n_components=2, max_iter=args.epochs, likelihood=lik, schedule="constant",
-                          random_state=seed, n_importance_samples=100)
+        model = Prototype(
+            n_components=2,
+            max_iter=args.epochs,
+            likelihood=lik,
+            schedule="constant",
+            random_state=seed,
+            n_importance_samples=100,
+        )
         model.proto = proto
         t0 = time.perf_counter()
         model.fit(Xtr)
         fit_s = time.perf_counter() - t0
         diag = ring_diagnostics(model, Xtr, thtr, Xte, thte, geometry, reader)
         recon = model.inverse_transform(model.transform(Xte))
-        row = {"variant": args.variant, "overrides": args.set, "seed": seed,
-               "epochs": args.epochs, **geometry, **diag,
-               "test_rmse": float(np.sqrt(((recon - Xte) ** 2).mean())),
-               "beta_eff_end": model._trace[-1][1], "c_hat_end": model._trace[-1][2],
-               "fit_s": fit_s, "trace": model._trace[::4]}
-        print(json.dumps({k: (round(v, 4) if isinstance(v, float) else v)
-                          for k, v in row.items() if k != "trace"}), flush=True)
+        row = {
+            "variant": args.variant,
+            "overrides": args.set,
+            "seed": seed,
+            "epochs": args.epochs,
+            **geometry,
+            **diag,
+            "test_rmse": float(np.sqrt(((recon - Xte) ** 2).mean())),
+            "beta_eff_end": model._trace[-1][1],
+            "c_hat_end": model._trace[-1][2],
+            "fit_s": fit_s,
+            "trace": model._trace[::4],
+        }
+        print(
+            json.dumps(
+                {
+                    k: (round(v, 4) if isinstance(v, float) else v)
+                    for k, v in row.items()
+                    if k != "trace"
+                }
+            ),
+            flush=True,
+        )
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         with open(args.out, "a") as fh:
             fh.write(json.dumps(row) + "\n")
-        np.savez(f"/tmp/proto_{args.variant}_{seed}.npz", Z=model.transform(Xte), angles=thte,
-                 prior=model.sample_latent(2000, random_state=0))
+        np.savez(
+            f"/tmp/proto_{args.variant}_{seed}.npz",
+            Z=model.transform(Xte),
+            angles=thte,
+            prior=model.sample_latent(2000, random_state=0),
+        )
 
 
 if __name__ == "__main__":

@@ -86,7 +86,8 @@ def make_mlp(
 
 
 class GaussianHead(nn.Module):
-    """An MLP that maps its input to the mean and log-variance of a diagonal Gaussian.
+    """An MLP that maps its input to the mean and log-variance of a diagonal Gaussian
+    (with ``isotropic=True``, of a Gaussian with one variance shared by all outputs).
 
     The log-variance is clamped to [-12, 8] so that an early, wild step cannot produce
     an infinite density; well-trained models live far inside that range.
@@ -95,12 +96,22 @@ class GaussianHead(nn.Module):
     LOG_VAR_MIN, LOG_VAR_MAX = -12.0, 8.0
 
     def __init__(
-        self, n_inputs: int, hidden_layer_sizes: Sequence[int], n_outputs: int, activation: str
+        self,
+        n_inputs: int,
+        hidden_layer_sizes: Sequence[int],
+        n_outputs: int,
+        activation: str,
+        *,
+        isotropic: bool = False,
     ):
         super().__init__()
         self.n_outputs = n_outputs
-        self.net = make_mlp(n_inputs, hidden_layer_sizes, 2 * n_outputs, activation)
+        self.isotropic = isotropic  # one variance for every output: N(mean, σ² I)
+        n_var = 1 if isotropic else n_outputs
+        self.net = make_mlp(n_inputs, hidden_layer_sizes, n_outputs + n_var, activation)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        mean, log_var = self.net(x).split(self.n_outputs, dim=-1)
-        return mean, log_var.clamp(self.LOG_VAR_MIN, self.LOG_VAR_MAX)
+        out = self.net(x)
+        mean, log_var = out[..., : self.n_outputs], out[..., self.n_outputs :]
+        log_var = log_var.clamp(self.LOG_VAR_MIN, self.LOG_VAR_MAX)
+        return mean, log_var.expand_as(mean) if self.isotropic else log_var

@@ -49,7 +49,8 @@ class _ScheduledVAE(_BaseVAE):
         batch = min(self.batch_size, n_samples)
         self.schedule_.start(-(-n_samples // batch))
         prior = getattr(module, "prior", None)
-        self._prior_parameters = [] if prior is None else list(prior.parameters())
+        # Parameters that REWO's initial phase leaves untouched (subclasses may add some).
+        self._frozen_in_initial_phase = [] if prior is None else list(prior.parameters())
 
     def _training_step(self, module, optimizer, x, generator):
         nll, kl, c = self._terms(module, x, generator)
@@ -61,7 +62,7 @@ class _ScheduledVAE(_BaseVAE):
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         if not self.schedule_.trains_prior:
-            for p in self._prior_parameters:  # Adam skips parameters without a gradient
+            for p in self._frozen_in_initial_phase:  # Adam skips parameters without a gradient
                 p.grad = None
         optimizer.step()
         return {
@@ -87,6 +88,6 @@ class _ScheduledVAE(_BaseVAE):
                 self.schedule_ = previous
             raise
         finally:
-            self.__dict__.pop("_prior_parameters", None)
+            self.__dict__.pop("_frozen_in_initial_phase", None)
         self.iteration_history_ = {k: list(v) for k, v in self.schedule_.trace.items()}
         return self

@@ -50,9 +50,13 @@ class SingleLayerVAE(nn.Module):
         activation: str,
         likelihood: str,
         prior: nn.Module | None,
+        *,
+        isotropic_posterior: bool = False,
     ):
         super().__init__()
-        self.encoder = GaussianHead(n_features, hidden_layer_sizes, n_components, activation)
+        self.encoder = GaussianHead(
+            n_features, hidden_layer_sizes, n_components, activation, isotropic=isotropic_posterior
+        )
         self.decoder = make_mlp(
             n_components, tuple(reversed(hidden_layer_sizes)), n_features, activation
         )

@@ -10,6 +10,7 @@ from sklearn.exceptions import ConvergenceWarning
 from torch import nn
 
 from ._base import common_parameters
+from ._init import pca_coordinates, pretrain_encoder
 from ._priors import HierarchicalPrior
 from ._scheduled import _ScheduledVAE
 from ._schedules import GECO, REWO, ConstantBeta, LinearWarmUp
@@ -84,6 +85,23 @@ class VHPAutoencoder(_ScheduledVAE):
     activation : {"tanh", "relu", "elu", "softplus", "sigmoid", "gated"}, default="tanh"
         "gated" uses the gated dense layers of the VampPrior paper.
     likelihood : {"bernoulli", "gaussian"}, default="bernoulli"
+        Observation model p(x|z): Bernoulli pixels (data in [0, 1]; on grey levels its
+        log-density is the papers' cross-entropy) or a Gaussian with a learned variance
+        per feature.
+    posterior : {"diagonal", "isotropic"}, default="diagonal"
+        Covariance of q(z|x): a diagonal Gaussian, or N(μ, σ² I) with one variance for all
+        latent dimensions. An isotropic posterior makes the KL term invariant under
+        rotations of z, so it does not favour curves that run along the axes; on the
+        pendulum this keeps the ring round (``docs/pendulum.md``).
+    init : {"random", "pca"}, default="random"
+        Encoder initialisation. "pca" pre-trains the encoder for 500 Adam steps (lr 1e-3,
+        batches of 100, its own optimiser) so that its mean regresses the whitened leading
+        principal coordinates of the training data and its posterior std is 0.03 (on
+        those unit-variance coordinates), as ``TSNE(init="pca")`` starts from PCA.
+        With ``schedule="rewo"`` the encoder then stays frozen during the initial phase,
+        so that only the decoder learns while β ≪ 1 (the phase in which rings fold, see
+        ``docs/pendulum.md``); it trains with everything else from the switch on. Our
+        addition, not in the paper. Ignored when ``warm_start`` continues a fit.
     max_iter, batch_size, learning_rate, n_importance_samples, early_stopping,
     validation_fraction, n_iter_no_change, tol, device, random_state, verbose, warm_start,
     dynamic_binarization, mixed_precision
@@ -145,6 +163,8 @@ class VHPAutoencoder(_ScheduledVAE):
         prior_hidden_layer_sizes: tuple[int, ...] = (256, 256),
         activation: str = "tanh",
         likelihood: str = "bernoulli",
+        posterior: str = "diagonal",
+        init: str = "random",
         max_iter: int = 100,
         batch_size: int = 100,
         learning_rate: float = 1e-3,
@@ -172,6 +192,8 @@ class VHPAutoencoder(_ScheduledVAE):
         self.warmup_epochs = warmup_epochs
         self.beta = beta
         self.prior_hidden_layer_sizes = prior_hidden_layer_sizes
+        self.posterior = posterior
+        self.init = init
 
     # ------------------------------------------------------------------ parameters
     def _check_extra_params(self) -> None:
@@ -188,6 +210,8 @@ class VHPAutoencoder(_ScheduledVAE):
         check_int(self.warmup_epochs, "warmup_epochs", 0)
         check_float(self.beta, "beta", 0.0)
         check_layer_sizes(self.prior_hidden_layer_sizes, "prior_hidden_layer_sizes")
+        check_choice(self.posterior, "posterior", ("diagonal", "isotropic"))
+        check_choice(self.init, "init", ("random", "pca"))
 
     def _nu(self) -> float:
         return 0.02 / self.kappa**2 if isinstance(self.nu, str) else float(self.nu)
@@ -218,7 +242,17 @@ class VHPAutoencoder(_ScheduledVAE):
             self.activation,
             self.likelihood,
             prior,
+            isotropic_posterior=self.posterior == "isotropic",
         )
+
+    def _on_fit_start(self, module, X_train, generator) -> None:
+        continuing = self.warm_start and hasattr(self, "module_")
+        if self.init == "pca" and not continuing:
+            targets = pca_coordinates(X_train, self.n_components)
+            pretrain_encoder(module.encoder, X_train, targets, generator)
+        super()._on_fit_start(module, X_train, generator)
+        if self.init == "pca":  # REWO's initial phase then trains the decoder alone
+            self._frozen_in_initial_phase += list(module.encoder.parameters())
 
     def _evaluation_width(self) -> int:
         prior_width = max((self.n_components, *self.prior_hidden_layer_sizes))

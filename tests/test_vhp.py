@@ -214,3 +214,37 @@ def test_gated_layers_can_sample_and_build_a_prior_graph(pendulum):
     assert model.sample_latent(5, random_state=0).shape == (5, 2)
     graph = LatentGraphInterpolator(model, n_nodes=50, n_neighbors=5, connect_components=True)
     assert graph.fit(X[:200]).nodes_.shape == (50, 2)
+
+
+def test_pca_coordinates_match_sklearn_pca(rng):
+    from sklearn.decomposition import PCA
+
+    from skvhp._init import pca_coordinates
+
+    X = rng.normal(size=(400, 6)) @ rng.normal(size=(6, 6))
+    got = pca_coordinates(torch.tensor(X), 3).numpy()
+    ref = PCA(3, whiten=True).fit_transform(X)
+    # Same axes up to sign, unit variance each (ddof=1 as PCA's whitening).
+    np.testing.assert_allclose(np.abs(got), np.abs(ref), atol=1e-8)
+    np.testing.assert_allclose(got.std(0, ddof=1), 1.0, atol=1e-12)
+    with pytest.raises(ValueError, match="n_components"):
+        pca_coordinates(torch.tensor(X), 7)
+
+
+def test_pca_init_starts_the_encoder_on_the_principal_ring(pendulum):
+    """With init='pca' and one epoch at a tiny learning rate, the codes are the PCA
+    layout (OLS fit R² near 1); a random init is not."""
+    from sklearn.decomposition import PCA
+
+    X, _ = pendulum
+    ref = PCA(2, whiten=True).fit_transform(X)
+
+    def r2(model):
+        Z = model.transform(X)
+        return LinearRegression().fit(ref, Z).score(ref, Z)
+
+    kwargs = dict(max_iter=1, learning_rate=1e-7, hidden_layer_sizes=(64,), kappa=0.3)
+    assert r2(small(VHPAutoencoder, init="pca", **kwargs).fit(X)) > 0.95
+    assert r2(small(VHPAutoencoder, init="random", **kwargs).fit(X)) < 0.9
+    with pytest.raises(ValueError, match="init"):
+        small(VHPAutoencoder, init="spectral").fit(X)
