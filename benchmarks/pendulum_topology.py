@@ -151,7 +151,7 @@ def summary_table(path: Path) -> str:
         probe = np.array([r["probe"] for r in rs])
         n = len(rs)
 
-        def count(key, test):
+        def count(key, test, rs=rs):
             vals = [r[key] for r in rs if key in r]
             return f"{sum(test(v) for v in vals)}/{len(vals)}" if vals else "–"
 
