@@ -248,3 +248,79 @@ def test_pca_init_starts_the_encoder_on_the_principal_ring(pendulum):
     assert r2(small(VHPAutoencoder, init="random", **kwargs).fit(X)) < 0.9
     with pytest.raises(ValueError, match="init"):
         small(VHPAutoencoder, init="spectral").fit(X)
+
+
+def test_isotropic_posterior_shares_one_variance(pendulum):
+    X, _ = pendulum
+    model = small(VHPAutoencoder, posterior="isotropic", kappa=0.3).fit(X[:200])
+    with torch.no_grad():
+        mean, log_var = model.module_.encode(torch.tensor(X[:20], dtype=torch.float32))
+    assert log_var.shape == mean.shape
+    assert torch.equal(log_var, log_var[:, :1].expand_as(log_var))
+    # One log-variance output instead of one per latent dimension.
+    diagonal = small(VHPAutoencoder, kappa=0.3).fit(X[:200])
+    n_out = lambda m: m.module_.encoder.net[-1].out_features  # noqa: E731
+    assert n_out(model) == 2 + 1 and n_out(diagonal) == 2 + 2
+
+
+def test_pca_init_freezes_the_encoder_only_in_rewos_initial_phase(pendulum):
+    X, _ = pendulum
+
+    def encoder_after(epochs, **kw):
+        model = small(VHPAutoencoder, init="pca", max_iter=epochs, **kw)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X)
+        return model, [p.detach().clone() for p in model.module_.encoder.parameters()]
+
+    # κ too small to reach: the initial phase lasts the whole fit, the encoder stays put
+    # (one epoch and three epochs of the same run end with the same encoder).
+    stuck, one = encoder_after(1, kappa=1e-4)
+    _, three = encoder_after(3, kappa=1e-4)
+    assert stuck.schedule_.initial_phase
+    assert all(torch.equal(a, b) for a, b in zip(one, three, strict=True))
+    # A loose κ: the main phase starts and the encoder trains again.
+    loose, one = encoder_after(1, kappa=0.5)
+    _, three = encoder_after(3, kappa=0.5)
+    assert loose.schedule_.main_phase_start is not None
+    assert any(not torch.equal(a, b) for a, b in zip(one, three, strict=True))
+    # Without REWO there is no initial phase: GECO trains the encoder from the start.
+    _, one = encoder_after(1, schedule="geco", kappa=1e-4)
+    _, three = encoder_after(3, schedule="geco", kappa=1e-4)
+    assert any(not torch.equal(a, b) for a, b in zip(one, three, strict=True))
+
+
+def test_pendulum_settings_keep_the_ring_closed_with_the_prior_on_it():
+    """End to end on a small pendulum with the documented pendulum settings: the codes
+    form a round ring traversed with the angle, and the learned prior's samples lie on
+    it (few in the hole, few far from every code)."""
+    from sklearn.neighbors import NearestNeighbors
+
+    X, theta = make_pendulum(3000, random_state=0)
+    model = VHPAutoencoder(
+        n_components=2,
+        init="pca",
+        posterior="isotropic",
+        hidden_layer_sizes=(128, 128),
+        prior_hidden_layer_sizes=(64, 64),
+        max_iter=40,
+        random_state=0,
+        device="cpu",
+    ).fit(X[:2500])
+    assert model.schedule_.main_phase_start is not None  # REWO left its initial phase
+    Z, P = model.transform(X), model.sample_latent(1000, random_state=0)
+    # Whitened codes: a round ring whose polar angle tracks θ (up to rotation/reflection).
+    cov = np.cov(Z, rowvar=False)
+    W = np.linalg.cholesky(np.linalg.inv(cov))
+    wz, wp = (Z - Z.mean(0)) @ W, (P - Z.mean(0)) @ W
+    radius = np.linalg.norm(wz, axis=1)
+    assert radius.std() / radius.mean() < 0.35
+    probe = Pipeline([("polar", PolarCoordinates()), ("ols", LinearRegression())])
+    probe.fit(Z[:2500], np.c_[np.cos(theta[:2500]), np.sin(theta[:2500])])
+    pred = probe.predict(Z[2500:])
+    error = np.abs(np.angle(np.exp(1j * (np.arctan2(pred[:, 1], pred[:, 0]) - theta[2500:]))))
+    assert error.mean() < 0.15
+    # The prior: almost nothing in the hole, little far from every code.
+    assert (np.linalg.norm(wp, axis=1) < 0.5).mean() < 0.05
+    dist = NearestNeighbors(n_neighbors=1).fit(Z).kneighbors(P)[0][:, 0]
+    assert (dist > 0.25 * np.sqrt(Z.var(0).sum())).mean() < 0.15
