@@ -76,9 +76,13 @@ def fit_and_score(model, X_train, X_test) -> tuple[np.ndarray, float, float]:
     return log_likelihood, fit_s, time.perf_counter() - start
 
 
-def vhp_vamp_iwae(args, **overrides) -> dict:
+def vhp_vamp_iwae(args, *, with_ring_settings: bool = False, **overrides) -> dict:
     """The three models the VHP paper compares in its interpolation experiments, each
-    with a 2-d latent space and 256-256 layers (VampPrior: its gated layers)."""
+    with a 2-d latent space and 256-256 layers (VampPrior: its gated layers); with
+    ``with_ring_settings``, also VHP + REWO with the pendulum settings of
+    docs/pendulum.md (``init="pca"``, ``posterior="isotropic"``)."""
+    from sklearn.base import clone
+
     from skvhp import IWAE, VampPriorVAE, VHPAutoencoder
 
     common = dict(
@@ -91,13 +95,19 @@ def vhp_vamp_iwae(args, **overrides) -> dict:
         random_state=args.seed,
         **overrides,
     )
-    return {
-        "VHP + REWO": VHPAutoencoder(
-            kappa=args.kappa, prior_hidden_layer_sizes=(256, 256), activation="tanh", **common
-        ),
-        "VampPrior": VampPriorVAE(n_pseudo_inputs=500, warmup_epochs=args.epochs // 5, **common),
-        "IWAE": IWAE(k=16, activation="tanh", **common),
-    }
+    vhp = VHPAutoencoder(
+        kappa=args.kappa, prior_hidden_layer_sizes=(256, 256), activation="tanh", **common
+    )
+    models = {"VHP + REWO": vhp}
+    if with_ring_settings:
+        models["VHP + REWO (PCA init, isotropic)"] = clone(vhp).set_params(
+            init="pca", posterior="isotropic"
+        )
+    models["VampPrior"] = VampPriorVAE(
+        n_pseudo_inputs=500, warmup_epochs=args.epochs // 5, **common
+    )
+    models["IWAE"] = IWAE(k=16, activation="tanh", **common)
+    return models
 
 
 def graph_smoothness(model, X, args, rng, to_output=None):

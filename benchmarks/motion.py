@@ -53,7 +53,7 @@ def main(argv=None):
         shown_pairs.append((ia, ib))
 
     rows, per_joint, fits, shown = [], {}, {}, {}
-    for name, model in vhp_vamp_iwae(args, likelihood="gaussian").items():
+    for name, model in vhp_vamp_iwae(args, with_ring_settings=True, likelihood="gaussian").items():
         start = time.perf_counter()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -131,7 +131,8 @@ def draw(fits, shown, per_joint, X, mocap, folder: Path) -> None:
     # Fig. 7: smoothness per joint, mean and std.
     fig, ax = plt.subplots(figsize=(10, 3.4))
     joints = np.arange(1, len(mocap.channels) + 1)
-    for offset, (name, scores) in zip((-0.25, 0.0, 0.25), per_joint.items(), strict=False):
+    offsets = np.linspace(-0.3, 0.3, len(per_joint))
+    for offset, (name, scores) in zip(offsets, per_joint.items(), strict=True):
         ax.errorbar(
             joints + offset,
             scores.mean(0),

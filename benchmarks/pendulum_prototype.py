@@ -282,6 +282,24 @@ VARIANTS = {
 }
 
 
+def print_summary(path: Path) -> None:
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    groups: dict = {}
+    for r in rows:
+        groups.setdefault(r["variant"], []).append(r)
+    keys = ["probe", "off_25", "bar_codes", "bar_prior", "max_step", "radius_cv", "test_rmse"]
+    print("| variant | seeds | " + " | ".join(keys) + " | β_eff end |")
+    print("|" + " --- |" * (len(keys) + 3))
+    for variant, rs in groups.items():
+        cells = []
+        for k in keys:
+            v = np.array([r[k] for r in rs])
+            cells.append(f"{v.mean():.3f} ± {v.std():.3f}" if len(v) > 1 else f"{v[0]:.3f}")
+        seeds = ", ".join(str(r["seed"]) for r in rs)
+        beta = np.mean([r["beta_eff_end"] for r in rs])
+        print(f"| {variant} | {seeds} | " + " | ".join(cells) + f" | {beta:.3g} |")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser()
     parser.add_argument("--variant", required=True)
@@ -291,7 +309,11 @@ def main(argv=None):
     parser.add_argument("--rod-width", type=float, default=0.08)
     parser.add_argument("--bob-radius", type=float, default=0.11)
     parser.add_argument("--out", default=str(ROOT / "docs/results/pendulum_prototype.jsonl"))
+    parser.add_argument("--table", action="store_true", help="summarise the results file")
     args = parser.parse_args(argv)
+    if args.table:
+        print_summary(Path(args.out))
+        return
     torch.set_num_threads(1)
     proto = dict(VARIANTS[args.variant])
     for kv in args.set:
