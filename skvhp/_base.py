@@ -208,6 +208,9 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
     ) -> None:
         """Called once before the first epoch of a fit, with the training tensor."""
 
+    def _on_epoch_end(self) -> None:
+        """Called after every training epoch (before validation)."""
+
     def _training_step(
         self,
         module: nn.Module,
@@ -360,6 +363,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
                     terms = self._training_step(module, optimizer, x, generator)
                     for key, value in terms.items():
                         sums[key] = sums.get(key, 0.0) + value * idx.numel()
+            self._on_epoch_end()
             epoch_terms = {k: float(v) / n_train for k, v in sums.items()}
             if not math.isfinite(epoch_terms["loss"]):
                 raise ValueError(

@@ -55,24 +55,38 @@ class _ScheduledVAE(_BaseVAE):
     def _training_step(self, module, optimizer, x, generator):
         nll, kl, c = self._terms(module, x, generator)
         # Algorithm 1 of Klushyn et al.: the batch's reconstruction error updates Ĉ_t and
-        # β first; then the parameters take a step on the loss with the new β.
-        beta = self.schedule_.step(float(c.detach()))
+        # β first; then the parameters take a step on the loss with the new β. The
+        # schedule works on device tensors: nothing here waits for the device.
+        beta = self.schedule_.step(c.detach())
+        if isinstance(beta, torch.Tensor):
+            beta = beta.to(nll.dtype)
         nll, kl = nll.mean(), kl.mean()
         loss = nll + beta * kl
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        if not self.schedule_.trains_prior:
-            for p in self._frozen_in_initial_phase:  # Adam skips parameters without a gradient
-                p.grad = None
+        mask = self.schedule_.trains_prior_mask
+        frozen = self._frozen_in_initial_phase if mask is not None else []
+        for p in frozen:  # zero gradients while frozen: Adam then leaves p exactly as is
+            if p.grad is not None:
+                p.grad.mul_(mask)
         optimizer.step()
+        for p in frozen:
+            # ... and Adam's step count stays 0, so a parameter that starts training
+            # later gets Adam's usual bias correction, as if it had been left out.
+            step = optimizer.state.get(p, {}).get("step")
+            if isinstance(step, torch.Tensor):
+                step.mul_(mask.to(step.device, step.dtype))
         return {
             "loss": loss.detach(),
             "nll": nll.detach(),
             "kl": kl.detach(),
             "bound": (nll + kl).detach(),
             "C": c.detach(),
-            "beta": torch.tensor(beta),
+            "beta": beta.detach() if isinstance(beta, torch.Tensor) else beta,
         }
+
+    def _on_epoch_end(self) -> None:
+        self.schedule_.flush_trace()  # one device read per traced quantity and epoch
 
     def fit(self, X: Any, y: Any = None):
         """Fit the model to X; see :meth:`IWAE.fit`. Also records ``schedule_`` and the
@@ -89,5 +103,6 @@ class _ScheduledVAE(_BaseVAE):
             raise
         finally:
             self.__dict__.pop("_frozen_in_initial_phase", None)
+        self.schedule_.finish()
         self.iteration_history_ = {k: list(v) for k, v in self.schedule_.trace.items()}
         return self

@@ -1,80 +1,155 @@
 """β-schedules: small state machines that turn the batch reconstruction error into the
 weight β of the KL term, ``loss = -log p(x|z) + β · KL``.
 
-The update rules are pure functions (tested on their own); the classes hold the state
-(running average Ĉ_t, β_t, phase) and a per-iteration trace.
+The update rules are pure functions (tested on their own, on floats or tensors); the
+classes hold the state (running average Ĉ_t, β_t, phase) and a per-iteration trace.
+
+During training the state lives in 0-d tensors on the training device and every update is
+a tensor operation: a step never reads a value back to the host, so on a GPU the training
+loop never waits for the device. The trace is gathered to Python floats once per epoch
+(:meth:`flush_trace`) and the state once per fit (:meth:`finish`), which also keeps a
+pickled schedule free of device tensors.
 """
 
 from __future__ import annotations
 
-import math
+import functools
+
+import torch
 
 BETA_FLOOR = 1e-8  # GECO's multiplicative updates can underflow to 0 without a floor
 BETA_CEIL = 1e8
 
 
-def running_average(c_batch: float, c_previous: float | None, alpha: float) -> float:
+def _float_or_tensor(fn):
+    """Let a rule written in torch take and return Python floats as well (tests, docs)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args):
+        if any(isinstance(a, torch.Tensor) for a in args):
+            return fn(*args)
+        return float(fn(*(torch.tensor(a, dtype=torch.float64) for a in args)))
+
+    return wrapper
+
+
+def running_average(c_batch, c_previous, alpha: float):
     """Ĉ_t = (1 - α) Ĉ_batch + α Ĉ_{t-1}, with Ĉ_0 = Ĉ_batch."""
     if c_previous is None:
         return c_batch
     return (1.0 - alpha) * c_batch + alpha * c_previous
 
 
-def rewo_f_beta(beta: float, delta: float, tau: float) -> float:
+@_float_or_tensor
+def rewo_f_beta(beta, delta, tau):
     """f_β(β, δ; τ) = (1 - H(δ)) tanh(τ (β - 1)) - H(δ), with H(0) = 0 (Eq. 12)."""
-    if delta > 0.0:
-        return -1.0
-    return math.tanh(tau * (beta - 1.0))
+    return torch.where(delta > 0.0, -torch.ones_like(beta), torch.tanh(tau * (beta - 1.0)))
 
 
-def rewo_beta_update(beta: float, delta: float, nu: float, tau: float) -> float:
+@_float_or_tensor
+def rewo_beta_update(beta, delta, nu, tau):
     """β_t = β_{t-1} exp[ν f_β(β_{t-1}, δ; τ) δ] with δ = Ĉ_t - κ² (Eq. 11).
 
     A violated constraint (δ > 0) shrinks β as GECO would; a satisfied one grows it
     towards 1, ever more slowly. The result is clipped to [BETA_FLOOR, 1] so that the
     paper's invariant β ∈ (0, 1] holds even for steps large enough to overshoot 1.
     """
-    new = beta * math.exp(nu * rewo_f_beta(beta, delta, tau) * delta)
-    return min(1.0, max(BETA_FLOOR, new))
+    new = beta * torch.exp(nu * rewo_f_beta(beta, delta, tau) * delta)
+    return new.clamp(BETA_FLOOR, 1.0)
 
 
-def geco_beta_update(beta: float, delta: float, nu: float) -> float:
+@_float_or_tensor
+def geco_beta_update(beta, delta, nu):
     """GECO in β form: λ_t = λ_{t-1} exp(ν δ) (Eq. 5) with β = 1/λ, so
     β_t = β_{t-1} exp(-ν δ); clipped to [BETA_FLOOR, BETA_CEIL] against overflow."""
-    return min(BETA_CEIL, max(BETA_FLOOR, beta * math.exp(-nu * delta)))
+    return (beta * torch.exp(-nu * delta)).clamp(BETA_FLOOR, BETA_CEIL)
+
+
+def _scalar(value, like: torch.Tensor) -> torch.Tensor:
+    """``value`` as a float64 0-d tensor on ``like``'s device (a copy of a tensor)."""
+    if isinstance(value, torch.Tensor):
+        return value.to(device=like.device, dtype=torch.float64)
+    return torch.tensor(value, dtype=torch.float64, device=like.device)
+
+
+def _host(value):
+    """A tensor's value as a Python float or bool; other values unchanged."""
+    if isinstance(value, torch.Tensor):
+        return value.item()
+    return value
 
 
 class _Schedule:
-    """Base: ``step(c_batch) -> β`` once per training iteration."""
+    """Base: ``step(c_batch) -> β`` once per training iteration.
 
-    #: whether the prior's parameters (Θ, Φ) are optimised at this iteration
-    trains_prior = True
+    ``c_batch`` may be a float or a 0-d tensor; β is returned in the same kind.
+    ``trains_prior_mask`` is None when every parameter trains at every iteration, else a
+    0-d tensor (1.0 or 0.0) by which the caller multiplies the prior's gradients.
+    """
+
+    trains_prior_mask: torch.Tensor | None = None
 
     def __init__(self) -> None:
         self.iteration = 0
-        self.trace: dict[str, list[float]] = {"beta": [], "C_hat": []}
+        self.trace: dict[str, list] = {"beta": [], "C_hat": []}
+
+    @property
+    def trains_prior(self) -> bool:
+        """Whether the prior's parameters (Θ, Φ) are optimised now (reads the device)."""
+        mask = self.trains_prior_mask
+        return True if mask is None else bool(mask.item())
 
     def start(self, iterations_per_epoch: int) -> None:
         self.iterations_per_epoch = iterations_per_epoch
 
-    def _record(self, beta: float, c_hat: float) -> float:
+    def _record(self, beta, c_hat):
         self.iteration += 1
         self.trace["beta"].append(beta)
         self.trace["C_hat"].append(c_hat)
         return beta
 
+    def flush_trace(self) -> None:
+        """Turn the tensors recorded since the last flush into Python floats (one device
+        read per traced quantity)."""
+        for values in self.trace.values():
+            first = next((i for i, v in enumerate(values) if isinstance(v, torch.Tensor)), None)
+            if first is None:
+                continue
+            device = values[first].device
+            tensors = [
+                torch.as_tensor(v, dtype=torch.float64, device=device) for v in values[first:]
+            ]
+            values[first:] = torch.stack(tensors).tolist()
+
+    def finish(self) -> None:
+        """End of a fit: the trace and the state as Python values."""
+        self.flush_trace()
+        for name in self._state_names:
+            setattr(self, name, _host(getattr(self, name)))
+
+    _state_names: tuple[str, ...] = ()
+
 
 class ConstraintSchedule(_Schedule):
     """Shared state of REWO and GECO: the running average Ĉ_t and β_t."""
+
+    _state_names = ("beta", "c_hat")
 
     def __init__(self, kappa: float, nu: float, alpha: float, beta_init: float) -> None:
         super().__init__()
         self.kappa, self.nu, self.alpha = kappa, nu, alpha
         self.beta = beta_init
-        self.c_hat: float | None = None
+        self.c_hat = None
 
-    def _average(self, c_batch: float) -> float:
-        self.c_hat = running_average(c_batch, self.c_hat, self.alpha)
+    def _average(self, c_batch):
+        """Update Ĉ_t and return δ = Ĉ_t - κ², as a tensor when ``c_batch`` is one."""
+        if isinstance(c_batch, torch.Tensor):
+            c_batch = c_batch.detach().to(torch.float64)
+            previous = None if self.c_hat is None else _scalar(self.c_hat, c_batch)
+            self.beta = _scalar(self.beta, c_batch)
+        else:
+            previous = self.c_hat
+        self.c_hat = running_average(c_batch, previous, self.alpha)
         return self.c_hat - self.kappa**2
 
 
@@ -86,6 +161,8 @@ class REWO(ConstraintSchedule):
     are optimised and β follows :func:`rewo_beta_update`.
     """
 
+    _state_names = ("beta", "c_hat", "initial_phase")
+
     def __init__(self, kappa: float, nu: float, tau: float, alpha: float, beta_init: float):
         super().__init__(kappa, nu, alpha, beta_init)
         self.tau = tau
@@ -94,24 +171,43 @@ class REWO(ConstraintSchedule):
         self.trace["initial_phase"] = []
 
     @property
-    def trains_prior(self) -> bool:  # type: ignore[override]
-        return not self.initial_phase
+    def trains_prior_mask(self) -> torch.Tensor | None:  # type: ignore[override]
+        phase = self.initial_phase
+        if isinstance(phase, torch.Tensor):
+            return (~phase).to(torch.float32)
+        return torch.tensor(0.0 if phase else 1.0)
 
-    def step(self, c_batch: float) -> float:
+    def step(self, c_batch):
         delta = self._average(c_batch)
-        if self.initial_phase and delta < 0.0:
-            self.initial_phase = False
-            self.main_phase_start = self.iteration
-        if not self.initial_phase:
-            self.beta = rewo_beta_update(self.beta, delta, self.nu, self.tau)
-        self.trace["initial_phase"].append(float(self.initial_phase))
+        if isinstance(delta, torch.Tensor):
+            # The switch is decided on the device: still initial unless Ĉ_t < κ² now.
+            was = torch.as_tensor(self.initial_phase, device=delta.device)
+            initial = was & ~(delta < 0.0)
+            updated = rewo_beta_update(self.beta, delta, self.nu, self.tau)
+            self.beta = torch.where(initial, self.beta, updated)
+            self.initial_phase = initial
+            self.trace["initial_phase"].append(initial)
+        else:
+            if self.initial_phase and delta < 0.0:
+                self.initial_phase = False
+            if not self.initial_phase:
+                self.beta = rewo_beta_update(self.beta, delta, self.nu, self.tau)
+            self.trace["initial_phase"].append(float(self.initial_phase))
+            if not self.initial_phase and self.main_phase_start is None:
+                self.main_phase_start = self.iteration
         return self._record(self.beta, self.c_hat)
+
+    def flush_trace(self) -> None:
+        super().flush_trace()
+        phases = self.trace["initial_phase"]
+        if self.main_phase_start is None and 0.0 in phases:
+            self.main_phase_start = phases.index(0.0)  # the iteration of the switch
 
 
 class GECO(ConstraintSchedule):
     """GECO (Rezende & Viola 2018) in β form: all parameters from the start."""
 
-    def step(self, c_batch: float) -> float:
+    def step(self, c_batch):
         self.beta = geco_beta_update(self.beta, self._average(c_batch), self.nu)
         return self._record(self.beta, self.c_hat)
 
@@ -123,10 +219,10 @@ class LinearWarmUp(_Schedule):
         super().__init__()
         self.warmup_epochs = warmup_epochs
 
-    def step(self, c_batch: float) -> float:
+    def step(self, c_batch):
         total = self.warmup_epochs * self.iterations_per_epoch
-        beta = min(1.0, self.iteration / total) if total > 0 else 1.0
-        return self._record(beta, c_batch)
+        beta = min(1.0, self.iteration / total) if total > 0 else 1.0  # host arithmetic
+        return self._record(beta, _detached(c_batch))
 
 
 class ConstantBeta(_Schedule):
@@ -136,5 +232,9 @@ class ConstantBeta(_Schedule):
         super().__init__()
         self.beta = beta
 
-    def step(self, c_batch: float) -> float:
-        return self._record(self.beta, c_batch)
+    def step(self, c_batch):
+        return self._record(self.beta, _detached(c_batch))
+
+
+def _detached(value):
+    return value.detach() if isinstance(value, torch.Tensor) else value

@@ -522,3 +522,51 @@ def test_score_samples_noise_follows_random_state(digits01):
     position = state.get_state()[2]  # index into the Mersenne Twister's key
     stateful.score_samples(digits01[:5])
     assert state.get_state()[2] != position
+
+
+class _HostReads:
+    """Counts reads of tensor values by the host (each one a device sync on a GPU)."""
+
+    NAMES = ("item", "tolist", "__float__", "__int__", "__bool__")
+
+    def __init__(self, monkeypatch):
+        self.count = 0
+        for name in self.NAMES:
+            original = getattr(torch.Tensor, name)
+            monkeypatch.setattr(torch.Tensor, name, self._counting(original))
+
+    def _counting(self, original):
+        def wrapper(tensor, *args, **kwargs):
+            self.count += 1
+            return original(tensor, *args, **kwargs)
+
+        return wrapper
+
+
+@pytest.mark.parametrize(
+    "name, params",
+    [
+        ("vhp", dict(schedule="rewo", kappa=0.49)),
+        ("vhp", dict(schedule="rewo", kappa=0.49, init="pca")),
+        ("vhp", dict(schedule="geco", kappa=0.3)),
+        ("vhp", dict(schedule="warmup", warmup_epochs=1)),
+        ("vamp", {}),
+        ("iwae", {}),
+        ("iwae_l2", {}),
+    ],
+)
+def test_training_reads_the_device_a_constant_number_of_times_per_epoch(
+    name, params, digits01, monkeypatch
+):
+    """No host read per iteration: 3 or 30 iterations per epoch cost the same reads."""
+    counts = []
+    for batch_size in (100, 10):
+        model = FACTORIES[name](max_iter=2, batch_size=batch_size, **params)
+        reads = _HostReads(monkeypatch)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.fit(digits01)
+        counts.append(reads.count)
+        monkeypatch.undo()
+    assert counts[0] == counts[1], counts
+    assert counts[0] <= 40 * 2  # a small constant per epoch
