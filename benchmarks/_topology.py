@@ -94,22 +94,27 @@ class AngleReader:
 
 
 def graph_path_steps(model, geometry: dict, reader: AngleReader, seed: int = 0) -> dict:
-    """Shortest path 0° → 180° on a 10-NN graph over 1000 prior samples: the decoded
-    frames' angles and the largest angle step between consecutive frames."""
+    """Shortest path 0° → 180° on a 10-NN graph over 1000 prior samples, with the paper's
+    union k-NN edges and with mutual k-NN edges: the number of decoded frames and the
+    largest angle step between consecutive frames (rad)."""
     ends = render_pendulum(np.array([0.0, np.pi]), **geometry)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        graph = LatentGraphInterpolator(
-            FrozenEstimator(model),
-            n_nodes=1000,
-            n_neighbors=10,
-            connect_components=True,
-            random_state=seed,
-        ).fit(ends)
-    frames = graph.interpolate(ends[0], ends[1])
-    theta = reader(frames)
-    steps = angular_error(theta[1:], theta[:-1])
-    return {"path_len": len(frames), "max_step": float(steps.max()) if len(steps) else 0.0}
+    out = {}
+    for edges, suffix in (("union", ""), ("mutual", "_mutual")):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            graph = LatentGraphInterpolator(
+                FrozenEstimator(model),
+                n_nodes=1000,
+                n_neighbors=10,
+                edges=edges,
+                connect_components=True,
+                random_state=seed,
+            ).fit(ends)
+        theta = reader(graph.interpolate(ends[0], ends[1]))
+        steps = angular_error(theta[1:], theta[:-1])
+        out[f"path_len{suffix}"] = len(theta)
+        out[f"max_step{suffix}"] = float(steps.max()) if len(steps) else 0.0
+    return out
 
 
 def ring_diagnostics(model, X_train, angles_train, X_test, angles_test, geometry, reader) -> dict:

@@ -144,9 +144,10 @@ def summary_table(path: Path) -> str:
         groups.setdefault((r["setting"], r["geometry"], r["epochs"]), []).append(r)
     head = (
         "| setting | geometry | seeds | probe (rad) mean ± sd | max probe | prior bar ≥ 0.5 "
-        "| prior off 25 % ≤ 5 % | graph step ≤ 0.3 | test RMSE | paper |"
+        "| prior off 25 % ≤ 5 % | graph step ≤ 0.3 (union) | graph step ≤ 0.3 (mutual) "
+        "| test RMSE | paper |"
     )
-    lines = [head, "|" + " --- |" * 10]
+    lines = [head, "|" + " --- |" * 11]
     for (setting, geometry, _), rs in sorted(groups.items(), key=lambda kv: kv[0][1]):
         probe = np.array([r["probe"] for r in rs])
         n = len(rs)
@@ -159,6 +160,7 @@ def summary_table(path: Path) -> str:
             f"| {setting} | {geometry} | {n} | {probe.mean():.3f} ± {probe.std():.3f} "
             f"| {probe.max():.3f} | {count('bar_prior', lambda v: v >= 0.5)} "
             f"| {count('off_25', lambda v: v <= 0.05)} | {count('max_step', lambda v: v <= 0.3)} "
+            f"| {count('max_step_mutual', lambda v: v <= 0.3)} "
             f"| {np.mean([r['test_rmse'] for r in rs]):.4f} | {PAPER.get(setting, '–')} |"
         )
     return "\n".join(lines)

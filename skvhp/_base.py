@@ -208,8 +208,8 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
     ) -> None:
         """Called once before the first epoch of a fit, with the training tensor."""
 
-    def _on_epoch_end(self) -> None:
-        """Called after every training epoch (before validation)."""
+    def _on_epoch_end(self, epoch_terms: dict[str, float]) -> None:
+        """Called after every training epoch with its mean terms (before validation)."""
 
     def _training_step(
         self,
@@ -363,8 +363,8 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
                     terms = self._training_step(module, optimizer, x, generator)
                     for key, value in terms.items():
                         sums[key] = sums.get(key, 0.0) + value * idx.numel()
-            self._on_epoch_end()
             epoch_terms = {k: float(v) / n_train for k, v in sums.items()}
+            self._on_epoch_end(epoch_terms)
             if not math.isfinite(epoch_terms["loss"]):
                 raise ValueError(
                     "Training diverged (non-finite loss). Try a smaller learning_rate; "

@@ -64,7 +64,8 @@ class LatentGraphInterpolator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
     Following Klushyn et al. (2019, Sec. 2.3), the graph's nodes are ``n_nodes`` samples
     from the model's learned prior (``nodes="prior"``, their Eq. 13) or the encodings of
     the training data (``nodes="data"``); each node is joined by undirected edges to its
-    ``n_neighbors`` nearest neighbours, weighted by Euclidean distance. To interpolate,
+    ``n_neighbors`` nearest neighbours, weighted by Euclidean distance (``edges="union"``:
+    an edge wherever either end counts the other among its neighbours). To interpolate,
     both end points are encoded (posterior mean), attached to their ``n_neighbors``
     nearest nodes (on a copy: the fitted graph never changes), joined by Dijkstra's
     shortest path, and the latent path is decoded.
@@ -82,6 +83,13 @@ class LatentGraphInterpolator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
     n_neighbors : int, default=10
     nodes : {"prior", "data"}, default="prior"
         "data" uses the encodings of all rows of X as nodes.
+    edges : {"union", "mutual"}, default="union"
+        "union" is the paper's symmetric k-NN graph. "mutual" keeps an edge only where
+        each end is among the other's ``n_neighbors`` nearest nodes (the mutual k-NN
+        graph of spectral clustering): a stray prior sample inside a hole of the latent
+        manifold then gets no edges to the far side, so it cannot carry a shortcut across
+        the hole (docs/pendulum.md); isolated nodes are left out or, with
+        ``connect_components=True``, hang on by one edge.
     connect_components : bool, default=False
         If the graph is disconnected, join each component to its nearest other one by
         the shortest edge between them (as Isomap does) instead of warning.
@@ -122,6 +130,7 @@ class LatentGraphInterpolator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         n_nodes: int = 1000,
         n_neighbors: int = 10,
         nodes: str = "prior",
+        edges: str = "union",
         connect_components: bool = False,
         algorithm: str = "auto",
         random_state: Any = None,
@@ -130,6 +139,7 @@ class LatentGraphInterpolator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         self.n_nodes = n_nodes
         self.n_neighbors = n_neighbors
         self.nodes = nodes
+        self.edges = edges
         self.connect_components = connect_components
         self.algorithm = algorithm
         self.random_state = random_state
@@ -140,6 +150,7 @@ class LatentGraphInterpolator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         check_int(self.n_nodes, "n_nodes", 1)
         check_int(self.n_neighbors, "n_neighbors", 1)
         check_choice(self.nodes, "nodes", ("prior", "data"))
+        check_choice(self.edges, "edges", ("union", "mutual"))
         check_choice(self.connect_components, "connect_components", (True, False))
         check_choice(self.algorithm, "algorithm", ("auto", "exact", "nndescent"))
         rng = check_random_state(self.random_state)
@@ -202,7 +213,10 @@ class LatentGraphInterpolator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         cols, weights = idx.ravel(), np.maximum(dist.ravel().astype(np.float64), _MIN_WEIGHT)
         keep = (cols != rows) & (cols >= 0)  # drop self-loops and NN-descent's -1 padding
         directed = sp.csr_matrix((weights[keep], (rows[keep], cols[keep])), shape=(n, n))
-        return index, directed.maximum(directed.T).tocsr()  # undirected
+        # Undirected: an edge where either end lists the other, or (mutual) where both do.
+        if self.edges == "mutual":
+            return index, directed.minimum(directed.T).tocsr()
+        return index, directed.maximum(directed.T).tocsr()
 
     # ------------------------------------------------------------------ queries
     def _encode(self, X: Any, name: str) -> np.ndarray:

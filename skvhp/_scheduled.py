@@ -85,7 +85,7 @@ class _ScheduledVAE(_BaseVAE):
             "beta": beta.detach() if isinstance(beta, torch.Tensor) else beta,
         }
 
-    def _on_epoch_end(self) -> None:
+    def _on_epoch_end(self, epoch_terms: dict[str, float]) -> None:
         self.schedule_.flush_trace()  # one device read per traced quantity and epoch
 
     def fit(self, X: Any, y: Any = None):

@@ -100,8 +100,12 @@ class VHPAutoencoder(_ScheduledVAE):
         those unit-variance coordinates), as ``TSNE(init="pca")`` starts from PCA.
         With ``schedule="rewo"`` the encoder then stays frozen during the initial phase,
         so that only the decoder learns while β ≪ 1 (the phase in which rings fold, see
-        ``docs/pendulum.md``); it trains with everything else from the switch on. Our
-        addition, not in the paper. Ignored when ``warm_start`` continues a fit.
+        ``docs/pendulum.md``); it trains with everything else from the switch on, or
+        from the first epoch whose mean reconstruction error C fell by less than 1 %
+        (the decoder has done what it can with the PCA codes, which may be too coarse
+        to meet κ², as on motion capture). ``encoder_released_at_`` records the
+        iteration. Our addition, not in the paper. The pre-training is skipped when
+        ``warm_start`` continues a fit.
     max_iter, batch_size, learning_rate, n_importance_samples, early_stopping,
     validation_fraction, n_iter_no_change, tol, device, random_state, verbose, warm_start,
     dynamic_binarization, mixed_precision
@@ -110,6 +114,9 @@ class VHPAutoencoder(_ScheduledVAE):
     Attributes
     ----------
     module_ : torch.nn.Module
+    encoder_released_at_ : int or None
+        With ``init="pca"`` and REWO: the iteration from which the encoder trained (the
+        switch to the main phase, or the plateau of C); None if it stayed frozen.
     schedule_ : object
         The schedule's final state (β, Ĉ, phase); ``warm_start`` continues from it.
     iteration_history_ : dict of list
@@ -251,8 +258,36 @@ class VHPAutoencoder(_ScheduledVAE):
             targets = pca_coordinates(X_train, self.n_components)
             pretrain_encoder(module.encoder, X_train, targets, generator)
         super()._on_fit_start(module, X_train, generator)
-        if self.init == "pca":  # REWO's initial phase then trains the decoder alone
-            self._frozen_in_initial_phase += list(module.encoder.parameters())
+        self._encoder_frozen = False
+        if continuing:
+            released = getattr(self, "encoder_released_at_", None)
+        else:
+            released = self.encoder_released_at_ = None
+        if self.init == "pca" and released is None and isinstance(self.schedule_, REWO):
+            # REWO's initial phase then trains the decoder alone.
+            self._encoder_frozen = True
+            self._encoder_parameters = list(module.encoder.parameters())
+            self._frozen_in_initial_phase += self._encoder_parameters
+            self._previous_c = None
+
+    def _on_epoch_end(self, epoch_terms: dict[str, float]) -> None:
+        super()._on_epoch_end(epoch_terms)  # flushes the trace: phase and switch known
+        if not self._encoder_frozen:
+            return
+        schedule = self.schedule_
+        if schedule.main_phase_start is not None:
+            self._release_encoder(schedule.main_phase_start)
+        elif self._previous_c is not None and epoch_terms["C"] > 0.99 * self._previous_c:
+            self._release_encoder(schedule.iteration)  # C has stopped falling
+        self._previous_c = epoch_terms["C"]
+
+    def _release_encoder(self, iteration: int) -> None:
+        frozen = {id(p) for p in self._encoder_parameters}
+        self._frozen_in_initial_phase = [
+            p for p in self._frozen_in_initial_phase if id(p) not in frozen
+        ]
+        self._encoder_frozen = False
+        self.encoder_released_at_ = iteration
 
     def _evaluation_width(self) -> int:
         prior_width = max((self.n_components, *self.prior_hidden_layer_sizes))
@@ -260,7 +295,17 @@ class VHPAutoencoder(_ScheduledVAE):
 
     def fit(self, X: Any, y: Any = None) -> VHPAutoencoder:
         """Fit the model to X (see :meth:`IWAE.fit`)."""
-        super().fit(X, y)
+        previous = self.__dict__.get("encoder_released_at_")
+        try:
+            super().fit(X, y)
+        except BaseException:
+            self.__dict__.pop("encoder_released_at_", None)
+            if previous is not None:
+                self.encoder_released_at_ = previous
+            raise
+        finally:
+            for name in ("_encoder_frozen", "_encoder_parameters", "_previous_c"):
+                self.__dict__.pop(name, None)
         if isinstance(self.schedule_, REWO) and self.schedule_.initial_phase:
             warnings.warn(
                 f"REWO never left its initial phase: the running reconstruction error "

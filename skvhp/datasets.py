@@ -198,8 +198,15 @@ def make_pendulum(
 
     Geometry, in units of the image size s: rod length 0.36 s, rod width ``rod_width`` s,
     bob radius ``bob_radius`` s (defaults at s = 16: 5.8, 1.3 and 1.8 pixels). The paper
-    does not give them; they matter (see docs/pendulum.md: a thicker pendulum, 0.24 and
-    0.16, makes the angle much easier to read off a 2-d latent space).
+    does not give them; they matter for the paper's model as written (docs/pendulum.md).
+
+    To learn the latent ring of the paper's Sec. 4.1 from these images, fit
+    ``VHPAutoencoder(n_components=2, init="pca", posterior="isotropic")`` (the
+    *pendulum settings*; everything else at its defaults): the encoder starts on the
+    principal ring and stays frozen during REWO's initial phase, and the posterior is
+    isotropic. Over 8 seeds this keeps the ring round and closed with the learned prior
+    on it, for the default geometry and for thicker and thinner pendulums
+    (``benchmarks/pendulum_topology.py``, results in docs/pendulum.md).
 
     Parameters
     ----------

@@ -143,3 +143,26 @@ def test_smoothness_factor():
     np.testing.assert_allclose(smoothness_factor(zigzag), [2.0])  # |0-2+0|, |1-0+1|
     with pytest.raises(ValueError, match="3"):
         smoothness_factor([[0.0], [1.0]])
+
+
+def test_mutual_edges_drop_the_shortcut_through_a_hole():
+    """A chain of stray nodes across a ring's hole: the union k-NN graph links it to the
+    ring and the path takes the chord; the mutual k-NN graph leaves it hanging on one
+    edge (``connect_components``), so the path follows the ring."""
+    t = np.linspace(0, 2 * np.pi, 60, endpoint=False)
+    ring = np.c_[np.cos(t), np.sin(t)]
+    chain = np.c_[np.linspace(-0.75, 0.75, 6), np.zeros(6)]
+    nodes = np.vstack([ring, chain])
+    start, end = np.array([1.0, 0.0]), np.array([-1.0, 0.0])
+    union = LatentGraphInterpolator(n_neighbors=4, connect_components=True).fit(nodes)
+    mutual = LatentGraphInterpolator(n_neighbors=4, edges="mutual", connect_components=True)
+    mutual.fit(nodes)
+    assert path_length(union.interpolate(start, end)) == pytest.approx(2.0, rel=1e-6)
+    arc = mutual.interpolate(start, end)
+    assert path_length(arc) == pytest.approx(np.pi, rel=2e-3)  # along the ring
+    np.testing.assert_allclose(np.linalg.norm(arc, axis=1), 1.0, atol=1e-9)
+    # Mutual edges are a subset of the union's, with the same weights.
+    u, m = union.graph_.toarray(), mutual.graph_.toarray()
+    assert np.all((m == 0) | (m == u))
+    with pytest.raises(ValueError, match="edges"):
+        LatentGraphInterpolator(edges="both").fit(nodes)

@@ -265,6 +265,7 @@ def test_isotropic_posterior_shares_one_variance(pendulum):
 
 def test_pca_init_freezes_the_encoder_only_in_rewos_initial_phase(pendulum):
     X, _ = pendulum
+    per_epoch = int(np.ceil(len(X) / 32))
 
     def encoder_after(epochs, **kw):
         model = small(VHPAutoencoder, init="pca", max_iter=epochs, **kw)
@@ -273,21 +274,27 @@ def test_pca_init_freezes_the_encoder_only_in_rewos_initial_phase(pendulum):
             model.fit(X)
         return model, [p.detach().clone() for p in model.module_.encoder.parameters()]
 
-    # κ too small to reach: the initial phase lasts the whole fit, the encoder stays put
-    # (one epoch and three epochs of the same run end with the same encoder).
+    # κ out of reach: the encoder stays put while C falls (a release can only come at the
+    # end of the second epoch), so one and two epochs of the run end with one encoder.
     stuck, one = encoder_after(1, kappa=1e-4)
-    _, three = encoder_after(3, kappa=1e-4)
-    assert stuck.schedule_.initial_phase
-    assert all(torch.equal(a, b) for a, b in zip(one, three, strict=True))
-    # A loose κ: the main phase starts and the encoder trains again.
+    _, two = encoder_after(2, kappa=1e-4)
+    assert stuck.schedule_.initial_phase and stuck.encoder_released_at_ is None
+    assert all(torch.equal(a, b) for a, b in zip(one, two, strict=True))
+    # C no longer falls (a tiny learning rate): released after epoch 2, trains in epoch 3.
+    flat, two = encoder_after(2, kappa=1e-4, learning_rate=1e-9)
+    _, three = encoder_after(3, kappa=1e-4, learning_rate=1e-9)
+    assert flat.encoder_released_at_ == 2 * per_epoch
+    assert any(not torch.equal(a, b) for a, b in zip(two, three, strict=True))
+    # A loose κ: the switch releases the encoder, which trains with everything else.
     loose, one = encoder_after(1, kappa=0.5)
     _, three = encoder_after(3, kappa=0.5)
     assert loose.schedule_.main_phase_start is not None
+    assert loose.encoder_released_at_ == loose.schedule_.main_phase_start
     assert any(not torch.equal(a, b) for a, b in zip(one, three, strict=True))
     # Without REWO there is no initial phase: GECO trains the encoder from the start.
     _, one = encoder_after(1, schedule="geco", kappa=1e-4)
-    _, three = encoder_after(3, schedule="geco", kappa=1e-4)
-    assert any(not torch.equal(a, b) for a, b in zip(one, three, strict=True))
+    _, two = encoder_after(2, schedule="geco", kappa=1e-4)
+    assert any(not torch.equal(a, b) for a, b in zip(one, two, strict=True))
 
 
 def test_pendulum_settings_keep_the_ring_closed_with_the_prior_on_it():
