@@ -270,13 +270,30 @@ def test_state_saved_on_a_second_gpu_loads_on_a_one_gpu_host(digits01, monkeypat
     assert _loadable_device(torch.device("cuda:1")) == torch.device("cpu")
 
 
+def cross_validated_scores(estimator, grid_name, values, X):
+    """Mean held-out score per value over 2 unshuffled folds, refitting by hand: the
+    oracle a grid search must reproduce."""
+    from sklearn.model_selection import KFold
+
+    means = []
+    for value in values:
+        scores = []
+        for train, test in KFold(2).split(X):
+            model = clone(estimator).set_params(**{grid_name: value}).fit(X[train])
+            scores.append(model.score(X[test]))
+        means.append(np.mean(scores))
+    return np.array(means)
+
+
 def test_pipeline_and_grid_search(digits01):
     pipe = Pipeline([("scale", MinMaxScaler()), ("vae", small(IWAE))])
     Z = pipe.fit_transform(digits01)
     assert Z.shape == (len(digits01), 2)
     search = GridSearchCV(small(IWAE), {"k": [1, 3]}, cv=2).fit(digits01)
-    assert search.best_params_["k"] in (1, 3)
-    assert np.isfinite(search.best_score_)
+    expected = cross_validated_scores(small(IWAE), "k", [1, 3], digits01)
+    np.testing.assert_allclose(search.cv_results_["mean_test_score"], expected, rtol=1e-6)
+    assert search.best_params_["k"] == [1, 3][int(np.argmax(expected))]
+    assert search.best_estimator_.k == search.best_params_["k"]
     fresh = clone(search.best_estimator_)
     assert not hasattr(fresh, "module_")
 
@@ -315,11 +332,23 @@ def test_refit_without_early_stopping_drops_the_best_validation_loss(digits01):
     assert not hasattr(model, "best_validation_loss_")
 
 
-def test_k1_training_loss_is_the_negative_elbo(digits01):
-    model = small(IWAE, k=1).fit(digits01)
-    hist = model.history_
-    # With one sample the bound and the ELBO estimate are the same number.
-    np.testing.assert_allclose(hist["loss"], -np.array(hist["elbo"]), rtol=1e-6)
+def test_importance_weighted_bound_tightens_with_k(digits01):
+    """Burda et al., Thm. 1: E[log mean of k weights] grows with k towards log p(x),
+    checked on a fitted model's own log-weights (many repetitions)."""
+    model = small(IWAE, max_iter=5).fit(digits01)
+    x = torch.tensor(digits01[:20], dtype=torch.float32)
+    g = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        log_w = model.module_.log_weights(x, 4000, g)  # (S, B)
+    bound = {
+        k: (torch.logsumexp(log_w.reshape(-1, k, 20), 1) - np.log(k)).mean().item()
+        for k in (1, 10, 100)
+    }
+    assert bound[1] < bound[10] < bound[100]
+    # score() is the same estimator: with 100 samples it agrees with the 100-sample bound.
+    scored = clone(model).set_params(n_importance_samples=100)
+    scored.__dict__.update({k: v for k, v in model.__dict__.items() if k.endswith("_")})
+    assert scored.score(digits01[:20]) == pytest.approx(bound[100], abs=0.3)
 
 
 def test_training_improves_the_likelihood(digits01):
@@ -367,23 +396,25 @@ def test_active_units_counts_informative_dimensions(digits01):
     assert active_units(Fixed(), digits01) == 1
     assert active_units(Fixed(), digits01, threshold=100.0) == 0
     model = small(IWAE, n_components=4, max_iter=5).fit(digits01)
-    count = active_units(model, digits01)
-    assert count == int((model.transform(digits01).var(0) > 0.01).sum()) and 0 <= count <= 4
+    assert 0 <= active_units(model, digits01) <= 4
     with pytest.raises(ValueError, match="threshold"):
         active_units(model, digits01, threshold=-1)
 
 
 def test_grid_search_in_parallel_processes(digits01):
     """joblib's process workers each get a share of the cores (it sets OMP_NUM_THREADS,
-    which torch reads at import), so n_jobs=2 does not oversubscribe threads."""
-    search = GridSearchCV(
-        small(VHPAutoencoder, prior_hidden_layer_sizes=(4,), k=2),
-        {"kappa": [0.1, 0.3]},
-        cv=2,
-        n_jobs=2,
-    ).fit(digits01)
-    assert search.best_params_["kappa"] in (0.1, 0.3)
-    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+    which torch reads at import), so n_jobs=2 does not oversubscribe threads; and they
+    find the same scores as a sequential search."""
+    estimator = small(VHPAutoencoder, prior_hidden_layer_sizes=(4,), k=2)
+    grid = {"kappa": [0.1, 0.3]}
+    parallel = GridSearchCV(estimator, grid, cv=2, n_jobs=2).fit(digits01)
+    sequential = GridSearchCV(estimator, grid, cv=2, n_jobs=1).fit(digits01)
+    np.testing.assert_allclose(
+        parallel.cv_results_["mean_test_score"],
+        sequential.cv_results_["mean_test_score"],
+        rtol=1e-4,  # other thread counts may reorder float sums
+    )
+    assert parallel.best_params_ == sequential.best_params_
     threads = joblib.Parallel(n_jobs=2)(joblib.delayed(_torch_threads)() for _ in range(2))
     assert threads == [max(1, joblib.cpu_count() // 2)] * 2
 
@@ -402,7 +433,13 @@ def test_grid_search_on_a_local_dask_cluster(digits01):
         joblib.parallel_backend("dask"),
     ):
         search = GridSearchCV(small(IWAE), {"k": [1, 2]}, cv=2, n_jobs=-1).fit(digits01)
-    assert search.best_params_["k"] in (1, 2)
+    sequential = GridSearchCV(small(IWAE), {"k": [1, 2]}, cv=2).fit(digits01)
+    np.testing.assert_allclose(
+        search.cv_results_["mean_test_score"],
+        sequential.cv_results_["mean_test_score"],
+        rtol=1e-4,
+    )
+    assert search.best_params_ == sequential.best_params_
 
 
 def test_dynamic_binarization_trains_on_fresh_binary_draws(digits01, monkeypatch):

@@ -158,9 +158,12 @@ def test_short_pendulum_fit_predicts_the_angle(pendulum):
 
 def test_grid_search_over_kappa(pendulum):
     X, _ = pendulum
+    from .test_estimators import cross_validated_scores
+
     search = GridSearchCV(small(VHPAutoencoder), {"kappa": [0.05, 0.2]}, cv=2).fit(X[:300])
-    assert search.best_params_["kappa"] in (0.05, 0.2)
-    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+    expected = cross_validated_scores(small(VHPAutoencoder), "kappa", [0.05, 0.2], X[:300])
+    np.testing.assert_allclose(search.cv_results_["mean_test_score"], expected, rtol=1e-6)
+    assert search.best_params_["kappa"] == [0.05, 0.2][int(np.argmax(expected))]
 
 
 @pytest.mark.parametrize(
@@ -195,12 +198,23 @@ def test_invalid_vhp_parameters_name_themselves(param, value, pendulum):
 
 
 def test_warm_start_continues_the_schedule(pendulum):
+    """The second fit starts from the first one's Ĉ and β: its first β is REWO's update
+    of the last β with the recorded Ĉ (a fresh schedule would restart at beta_init)."""
+    from skvhp._schedules import rewo_beta_update
+
     X, _ = pendulum
-    model = small(VHPAutoencoder, kappa=0.3, warm_start=True).fit(X[:200])
-    n_first = len(model.iteration_history_["beta"])
+    model = small(VHPAutoencoder, kappa=0.6, warm_start=True).fit(X[:200])
+    n = len(model.iteration_history_["beta"])
+    assert model.schedule_.main_phase_start is not None  # β moves in the main phase
     model.fit(X[:200])
-    assert len(model.iteration_history_["beta"]) == 2 * n_first
-    assert model.n_iter_ == 4
+    trace = model.iteration_history_
+    assert len(trace["beta"]) == 2 * n and model.n_iter_ == 4
+    assert model.schedule_.iteration == 2 * n
+    expected = rewo_beta_update(
+        trace["beta"][n - 1], trace["C_hat"][n] - model.kappa**2, model._nu(), model.tau
+    )
+    assert trace["beta"][n] == pytest.approx(expected, rel=1e-12)
+    assert trace["beta"][n] != model.beta_init and trace["initial_phase"][n] == 0.0
 
 
 def test_gated_layers_can_sample_and_build_a_prior_graph(pendulum):
