@@ -100,3 +100,149 @@ def test_estimate_grows_with_samples_towards_the_marginal(linear_gaussian):
     assert all(a < b for a, b in zip(means, means[1:], strict=False))
     assert means[-1] <= truth + 0.01
     assert truth - means[-1] < 0.02
+
+
+# ---------------------------------------------------------------- brute-force oracles
+# Tiny fitted models with one-dimensional latents: log p(x) by quadrature over the latent
+# grid(s), with the priors' own exact densities, against score_samples with many samples.
+# The oracle knows nothing of the importance sampler: only the generative model.
+
+from skvhp import VampPriorVAE, VHPAutoencoder  # noqa: E402
+from skvhp._distributions import log_normal_diag, log_standard_normal  # noqa: E402
+
+
+def _grid(low: float, high: float, n: int) -> tuple[torch.Tensor, float]:
+    z = torch.linspace(low, high, n, dtype=torch.float32)
+    return z[:, None], float(z[1] - z[0])
+
+
+def _log_integral(log_f: torch.Tensor, step: float, dim: int) -> torch.Tensor:
+    return torch.logsumexp(log_f, dim=dim) + np.log(step)
+
+
+def _tiny(cls, X, **kw):
+    params = dict(
+        n_components=1,
+        hidden_layer_sizes=(6,),
+        max_iter=3,
+        batch_size=32,
+        n_importance_samples=20000,
+        device="cpu",
+        random_state=0,
+    )
+    params.update(kw)
+    return cls(**params).fit(X)
+
+
+@pytest.fixture(scope="module")
+def binary_digits():
+    from sklearn.datasets import load_digits
+
+    return (load_digits().data[:200] > 8).astype(np.float64)[:, :16]  # 16 binary pixels
+
+
+def _single_layer_quadrature(model, X, log_prior):
+    z, step = _grid(-8.0, 8.0, 4001)
+    x = torch.tensor(X, dtype=torch.float32)
+    with torch.no_grad():
+        out = model.module_.decoder(z)  # (G, D)
+        log_px = model.module_.likelihood.log_prob(x[:, None, :], out[None])  # (B, G)
+        return _log_integral(log_px + log_prior(z)[None], step, 1).double().numpy()
+
+
+@pytest.mark.parametrize("likelihood", ["bernoulli", "gaussian"])
+def test_iwae_score_matches_quadrature(binary_digits, likelihood):
+    X = binary_digits[:6]
+    model = _tiny(IWAE, binary_digits, likelihood=likelihood)
+    truth = _single_layer_quadrature(model, X, log_standard_normal)
+    np.testing.assert_allclose(model.score_samples(X), truth, atol=0.02)
+
+
+def test_vampprior_score_matches_quadrature(binary_digits):
+    X = binary_digits[:6]
+    model = _tiny(VampPriorVAE, binary_digits, n_pseudo_inputs=4, warmup_epochs=1)
+    with torch.no_grad():
+        means, log_vars = model.module_.prior.components()
+    means, log_vars = means.double().numpy(), log_vars.double().numpy()
+
+    def explicit_mixture(z):  # (1/K) Σ_k N(z; m_k, v_k), summed by hand in numpy
+        zz = z.double().numpy()
+        comps = stats.norm(means[:, 0], np.exp(0.5 * log_vars[:, 0])).logpdf(zz)  # (G, K)
+        return torch.tensor(np.logaddexp.reduce(comps, axis=1) - np.log(len(means)))
+
+    truth = _single_layer_quadrature(model, X, explicit_mixture)
+    np.testing.assert_allclose(model.score_samples(X), truth, atol=0.02)
+
+
+def test_vhp_nested_score_matches_quadrature(binary_digits):
+    X = binary_digits[:6]
+    model = _tiny(
+        VHPAutoencoder,
+        binary_digits,
+        n_components_zeta=1,
+        prior_hidden_layer_sizes=(4,),
+        k=8,
+        kappa=0.6,
+    )
+    zeta, zeta_step = _grid(-8.0, 8.0, 2001)
+
+    def hierarchical(z):  # p(z) = ∫ p_Θ(z|ζ) N(ζ; 0, 1) dζ by quadrature over ζ
+        with torch.no_grad():
+            mean, log_var = model.module_.prior.p_z(zeta)  # (Gζ, 1)
+            log_joint = log_normal_diag(z[:, None, :], mean[None], log_var[None])
+            return _log_integral(log_joint + log_standard_normal(zeta)[None], zeta_step, 1)
+
+    truth = _single_layer_quadrature(model, X, hierarchical)
+    # The nested weights of a barely trained q_Φ(ζ|z) are heavy-tailed: pool five runs of
+    # 20,000 outer samples (the log of their mean weight is the 100,000-sample estimate).
+    runs = [model.set_params(random_state=seed).score_samples(X) for seed in range(5)]
+    pooled = np.logaddexp.reduce(np.array(runs), axis=0) - np.log(len(runs))
+    np.testing.assert_allclose(pooled, truth, atol=0.05)
+
+
+def test_two_layer_iwae_score_matches_quadrature(binary_digits):
+    X = binary_digits[:4]
+    model = _tiny(IWAE, binary_digits, n_layers=2, n_components_z1=1, hidden_layer_sizes_z2=(4,))
+    z1, s1 = _grid(-8.0, 8.0, 801)
+    z2, s2 = _grid(-6.0, 6.0, 601)
+    x = torch.tensor(X, dtype=torch.float32)
+    with torch.no_grad():
+        log_px = model.module_.likelihood.log_prob(x[:, None, :], model.module_.decoder(z1)[None])
+        mean, log_var = model.module_.p_z1(z2)  # (G2, 1)
+        log_z1_z2 = log_normal_diag(z1[:, None, :], mean[None], log_var[None])  # (G1, G2)
+        log_z1 = _log_integral(log_z1_z2 + log_standard_normal(z2)[None], s2, 1)  # (G1,)
+        truth = _log_integral(log_px + log_z1[None], s1, 1).double().numpy()
+    np.testing.assert_allclose(model.score_samples(X), truth, atol=0.03)
+
+
+def test_two_layer_vampprior_score_matches_quadrature(binary_digits):
+    X = binary_digits[:4]
+    model = _tiny(
+        VampPriorVAE,
+        binary_digits,
+        n_layers=2,
+        n_components_z1=1,
+        n_pseudo_inputs=3,
+        warmup_epochs=1,
+    )
+    z1, s1 = _grid(-8.0, 8.0, 601)
+    z2, s2 = _grid(-8.0, 8.0, 601)
+    x = torch.tensor(X, dtype=torch.float32)
+    module = model.module_
+    with torch.no_grad():
+        means, log_vars = module.prior.components()
+        log_p2 = torch.logsumexp(
+            log_normal_diag(z2[:, None, :], means[None], log_vars[None]), 1
+        ) - np.log(len(means))  # (G2,)
+        mean1, log_var1 = module.p_z1(z2)
+        log_p1 = log_normal_diag(z1[:, None, :], mean1[None], log_var1[None])  # (G1, G2)
+        pairs = torch.cat(
+            [z1[:, None, :].expand(-1, len(z2), -1), z2[None].expand(len(z1), -1, -1)], -1
+        )
+        out = module.decoder(pairs)  # (G1, G2, D)
+        log_px = module.likelihood.log_prob(x[:, None, None, :], out[None])  # (B, G1, G2)
+        log_joint = log_px + log_p1[None] + log_p2[None, None]
+        truth = (
+            (torch.logsumexp(log_joint.reshape(len(X), -1), 1) + np.log(s1 * s2)).double().numpy()
+        )
+    np.testing.assert_allclose(model.score_samples(X), truth, atol=0.03)
