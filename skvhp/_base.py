@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from torch import nn
 
 from ._evaluation import importance_log_likelihood
+from ._likelihoods import LIKELIHOODS, LIKELIHOODS_IN_UNIT_INTERVAL
 from ._nn import ACTIVATION_NAMES, networks_autocast
 from ._validation import (
     check_choice,
@@ -234,7 +235,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         check_int(self.n_components, "n_components", 1)
         check_layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
         check_choice(self.activation, "activation", ACTIVATION_NAMES)
-        check_choice(self.likelihood, "likelihood", ("bernoulli", "gaussian"))
+        check_choice(self.likelihood, "likelihood", tuple(LIKELIHOODS))
         check_int(self.max_iter, "max_iter", 1)
         check_int(self.batch_size, "batch_size", 1)
         check_float(self.learning_rate, "learning_rate", 0.0, low_inclusive=False)
@@ -268,9 +269,10 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
                 "Convert with X.toarray() if it fits in memory."
             )
         X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32])
-        if self.likelihood == "bernoulli" and (X.min() < 0.0 or X.max() > 1.0):
+        unit = self.likelihood in LIKELIHOODS_IN_UNIT_INTERVAL
+        if unit and (X.min() < 0.0 or X.max() > 1.0):
             raise ValueError(
-                "likelihood='bernoulli' needs X in [0, 1] (got values in "
+                f"likelihood={self.likelihood!r} needs X in [0, 1] (got values in "
                 f"[{X.min():.4g}, {X.max():.4g}]); rescale X or use likelihood='gaussian'."
             )
         return X
@@ -476,6 +478,11 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
 
     def score_samples(self, X: Any) -> np.ndarray:
         """Importance-sampled log-likelihood log p(x) of each row, in nats.
+
+        For ``likelihood="bernoulli"`` on grey-level (non-binary) data this is the
+        papers' Bernoulli cross-entropy, which is *not* normalised over [0, 1] and so not
+        a log-density (it can exceed a density's bound); use
+        ``likelihood="continuous_bernoulli"`` for log p(x) of grey levels in nats.
 
         Uses ``n_importance_samples`` draws from the encoder per row (the papers' test
         protocol uses 5000). The noise follows scikit-learn's convention for

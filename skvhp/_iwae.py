@@ -104,8 +104,10 @@ class IWAE(_BaseVAE):
         Deterministic layers between z1 and z2 (only for ``n_layers=2``).
     activation : {"tanh", "relu", "elu", "softplus", "sigmoid", "gated"}, default="tanh"
         "gated" uses the gated dense layers of the VampPrior paper.
-    likelihood : {"bernoulli", "gaussian"}, default="bernoulli"
-        Bernoulli needs X in [0, 1]; Gaussian learns one variance per feature.
+    likelihood : {"bernoulli", "continuous_bernoulli", "gaussian"}, default="bernoulli"
+        Bernoulli needs X in [0, 1] (on grey levels its log-density is the papers'
+        unnormalised cross-entropy); the continuous Bernoulli is its normalised version,
+        a density on [0, 1]; Gaussian learns one variance per feature.
     max_iter : int, default=100
         Training epochs.
     batch_size : int, default=100

@@ -5,11 +5,21 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._distributions import log_bernoulli_logits, log_normal_diag
+from ._distributions import (
+    continuous_bernoulli_mean,
+    continuous_bernoulli_sample,
+    log_bernoulli_logits,
+    log_continuous_bernoulli_logits,
+    log_normal_diag,
+)
 
 
 class BernoulliLikelihood(nn.Module):
-    """Bernoulli pixels: the decoder outputs logits; data must lie in [0, 1]."""
+    """Bernoulli pixels: the decoder outputs logits; data must lie in [0, 1].
+
+    On binary data ``log_prob`` is a log-probability. On grey levels it is the papers'
+    cross-entropy, which is not normalised over [0, 1]: use the continuous Bernoulli for
+    a density."""
 
     name = "bernoulli"
 
@@ -56,4 +66,26 @@ class GaussianLikelihood(nn.Module):
         return out + torch.exp(0.5 * self.variance_log()) * eps
 
 
-LIKELIHOODS = {"bernoulli": BernoulliLikelihood, "gaussian": GaussianLikelihood}
+class ContinuousBernoulliLikelihood(BernoulliLikelihood):
+    """The continuous Bernoulli (Loaiza-Ganem & Cunningham, 2019): a normalised density
+    on [0, 1] with the Bernoulli's logits, so grey-level data get log p(x) in nats."""
+
+    name = "continuous_bernoulli"
+
+    def log_prob(self, x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+        return log_continuous_bernoulli_logits(x, out)
+
+    def mean(self, out: torch.Tensor) -> torch.Tensor:
+        return continuous_bernoulli_mean(out)
+
+    def sample(self, out: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
+        u = torch.rand(out.shape, generator=generator, device=out.device, dtype=out.dtype)
+        return continuous_bernoulli_sample(out, u)
+
+
+LIKELIHOODS = {
+    "bernoulli": BernoulliLikelihood,
+    "continuous_bernoulli": ContinuousBernoulliLikelihood,
+    "gaussian": GaussianLikelihood,
+}
+LIKELIHOODS_IN_UNIT_INTERVAL = ("bernoulli", "continuous_bernoulli")

@@ -15,6 +15,7 @@ from ._distributions import log_normal_diag, reparameterize
 from ._likelihoods import LIKELIHOODS
 from ._nn import GaussianHead, make_mlp
 from ._priors import VampPrior
+from ._likelihoods import LIKELIHOODS_IN_UNIT_INTERVAL
 from ._scheduled import _ScheduledVAE
 from ._schedules import LinearWarmUp
 from ._vae import SingleLayerVAE, bound_terms
@@ -112,7 +113,7 @@ class VampPriorVAE(_ScheduledVAE):
     hidden_layer_sizes : tuple of int, default=(300, 300)
     activation : {"gated", "tanh", "relu", "elu", "softplus", "sigmoid"}, default="gated"
         "gated": the paper's gated dense layers.
-    likelihood : {"bernoulli", "gaussian"}, default="bernoulli"
+    likelihood : {"bernoulli", "continuous_bernoulli", "gaussian"}, default="bernoulli"
         For Bernoulli data the pseudo-inputs pass through hardtanh into [0, 1]; for
         Gaussian data they are unconstrained.
     learning_rate : float, default=5e-4
@@ -201,7 +202,7 @@ class VampPriorVAE(_ScheduledVAE):
         # overwrites them with the saved ones).
         placeholder = torch.full((self.n_pseudo_inputs, n_features), 0.5)
         learnable = self.pseudo_inputs == "learned"
-        bounds = (0.0, 1.0) if self.likelihood == "bernoulli" else None
+        bounds = (0.0, 1.0) if self.likelihood in LIKELIHOODS_IN_UNIT_INTERVAL else None
         if self.n_layers == 2:
             return TwoLayerVampVAE(
                 n_features,
@@ -234,7 +235,7 @@ class VampPriorVAE(_ScheduledVAE):
                 0, n, (self.n_pseudo_inputs,), generator=generator, device=X_train.device
             )
         chosen = X_train[pick]
-        if self.pseudo_inputs == "learned" and self.likelihood == "bernoulli":
+        if self.pseudo_inputs == "learned" and self.likelihood in LIKELIHOODS_IN_UNIT_INTERVAL:
             chosen = chosen.clamp(PSEUDO_INPUT_MARGIN, 1.0 - PSEUDO_INPUT_MARGIN)
         with torch.no_grad():
             module.prior.raw_pseudo_inputs.copy_(chosen)

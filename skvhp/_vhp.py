@@ -84,10 +84,11 @@ class VHPAutoencoder(_ScheduledVAE):
         Layers of p_Θ(z|ζ) and of q_Φ(ζ|z).
     activation : {"tanh", "relu", "elu", "softplus", "sigmoid", "gated"}, default="tanh"
         "gated" uses the gated dense layers of the VampPrior paper.
-    likelihood : {"bernoulli", "gaussian"}, default="bernoulli"
+    likelihood : {"bernoulli", "continuous_bernoulli", "gaussian"}, default="bernoulli"
         Observation model p(x|z): Bernoulli pixels (data in [0, 1]; on grey levels its
-        log-density is the papers' cross-entropy) or a Gaussian with a learned variance
-        per feature.
+        log-density is the papers' unnormalised cross-entropy), the continuous
+        Bernoulli (its normalised version, a density on [0, 1]) or a Gaussian with a
+        learned variance per feature.
     posterior : {"diagonal", "isotropic"}, default="diagonal"
         Covariance of q(z|x): a diagonal Gaussian, or N(μ, σ² I) with one variance for all
         latent dimensions. An isotropic posterior makes the KL term invariant under

@@ -82,3 +82,36 @@ def test_chunked_importance_sum_is_exact():
     got = importance_log_likelihood(log_weights, X, 12, width=1, max_elements=4)
     expected = torch.logsumexp(weights, 0) - np.log(12)
     np.testing.assert_allclose(got.numpy(), expected.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("logit", [-30.0, -4.0, -0.3, -1e-5, 0.0, 2e-4, 0.5, 3.0, 25.0])
+def test_continuous_bernoulli_is_normalised_with_the_right_mean(logit):
+    from scipy.integrate import quad
+
+    from skvhp._distributions import continuous_bernoulli_mean, log_continuous_bernoulli_logits
+
+    l64 = torch.tensor([logit], dtype=torch.float64)
+
+    def density(x):
+        return float(torch.exp(log_continuous_bernoulli_logits(torch.tensor([x]), l64)))
+
+    total, _ = quad(density, 0.0, 1.0, points=[0.5], limit=200)
+    mean, _ = quad(lambda x: x * density(x), 0.0, 1.0, points=[0.5], limit=200)
+    assert total == pytest.approx(1.0, rel=1e-6)
+    assert float(continuous_bernoulli_mean(l64)) == pytest.approx(mean, abs=1e-6)
+    # float32 agrees with float64 (no cancellation near l = 0)
+    l32 = l64.float()
+    x = torch.tensor([0.3])
+    assert float(log_continuous_bernoulli_logits(x, l32)) == pytest.approx(
+        float(log_continuous_bernoulli_logits(x.double(), l64)), abs=1e-4
+    )
+
+
+def test_continuous_bernoulli_samples_follow_the_mean():
+    from skvhp._distributions import continuous_bernoulli_mean, continuous_bernoulli_sample
+
+    logits = torch.tensor([-6.0, -0.5, 0.0, 1e-6, 0.8, 40.0]).repeat(200000, 1)
+    u = torch.rand(logits.shape, generator=torch.Generator().manual_seed(0))
+    x = continuous_bernoulli_sample(logits, u)
+    assert x.min() >= 0 and x.max() <= 1
+    torch.testing.assert_close(x.mean(0), continuous_bernoulli_mean(logits[0]), atol=3e-3, rtol=0)
