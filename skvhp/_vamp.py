@@ -12,10 +12,9 @@ from torch import nn
 
 from ._base import common_parameters
 from ._distributions import log_normal_diag, reparameterize
-from ._likelihoods import LIKELIHOODS
+from ._likelihoods import LIKELIHOODS, LIKELIHOODS_IN_UNIT_INTERVAL
 from ._nn import GaussianHead, make_mlp
 from ._priors import VampPrior
-from ._likelihoods import LIKELIHOODS_IN_UNIT_INTERVAL
 from ._scheduled import _ScheduledVAE
 from ._schedules import LinearWarmUp
 from ._vae import SingleLayerVAE, bound_terms

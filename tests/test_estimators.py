@@ -623,6 +623,6 @@ def test_continuous_bernoulli_gives_a_density_on_grey_levels(digits01):
     np.testing.assert_allclose(model.score_samples(digits01[:5]), truth.numpy(), atol=0.02)
     X_hat = model.inverse_transform(model.transform(digits01[:5]))
     assert np.all((X_hat >= 0) & (X_hat <= 1))
-    assert np.all((model.sample(5, observation_noise=True, random_state=0) >= 0))
+    assert np.all(model.sample(5, observation_noise=True, random_state=0) >= 0)
     with pytest.raises(ValueError, match=r"continuous_bernoulli.*\[0, 1\]"):
         model.fit(digits01 * 2)
