@@ -308,11 +308,15 @@ class VHPAutoencoder(_ScheduledVAE):
             for name in ("_encoder_frozen", "_encoder_parameters", "_previous_c"):
                 self.__dict__.pop(name, None)
         if isinstance(self.schedule_, REWO) and self.schedule_.initial_phase:
+            lowest = min(self.iteration_history_["C_hat"])
+            workable = 1.1 * lowest**0.5  # an RMS the fit did reach, with 10 % to spare
             warnings.warn(
                 f"REWO never left its initial phase: the running reconstruction error "
-                f"Ĉ = {self.schedule_.c_hat:.4g} stayed above κ² = {self.kappa**2:.4g} "
-                f"(RMS {self.schedule_.c_hat**0.5:.4g} vs kappa={self.kappa}). The prior "
-                "was not trained; raise kappa or train longer.",
+                f"Ĉ = {self.schedule_.c_hat:.4g} (lowest {lowest:.4g}) stayed above "
+                f"κ² = {self.kappa**2:.4g}, i.e. an RMS error of {lowest**0.5:.4g} per "
+                f"feature against kappa={self.kappa}. The prior was not trained. "
+                f"kappa={workable:.3g} would have ended the initial phase in this fit; "
+                "or train longer (kappa is an RMS error in the units of X).",
                 ConvergenceWarning,
                 stacklevel=2,
             )
