@@ -367,12 +367,6 @@ def main(argv=None):
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         with open(args.out, "a") as fh:
             fh.write(json.dumps(row) + "\n")
-        np.savez(
-            f"/tmp/proto_{args.variant}_{seed}.npz",
-            Z=model.transform(Xte),
-            angles=thte,
-            prior=model.sample_latent(2000, random_state=0),
-        )
 
 
 if __name__ == "__main__":
