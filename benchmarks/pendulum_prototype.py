@@ -171,114 +171,51 @@ class Prototype(VHPAutoencoder):
         }
 
 
+# Shared by the MSE-constraint variants: Bernoulli likelihood, PCA start.
+_MSE = dict(likelihood="bernoulli", constraint="mse", switch_at=None, init="pca")
+_COMPRESSED = dict(_MSE, eps=0.05**2, nu=0.02 / 0.05**2, start_main=True)
+_AUTHORS = dict(
+    likelihood="hetero", min_std=0.01, constraint="nll", switch_at=3000,
+    update="authors", nu=1.0, tau=100.0, beta_max=256.0,
+)  # fmt: skip
+_REWO_FROZEN = dict(
+    _MSE, eps=0.1**2, initial_beta=1e-3, beta_start=1e-3, update="rewo", nu=0.02 / 0.1**2,
+    tau=3.0, init_log_var=-7.0, freeze_encoder_initial=True,
+)  # fmt: skip
+
 VARIANTS = {
     # The authors' ConstrainedOptimization with a per-pixel σ decoder (notes, sec. 6).
-    "authors": dict(
-        likelihood="hetero",
-        min_std=0.01,
-        constraint="nll",
-        switch_at=3000,
-        update="authors",
-        nu=1.0,
-        tau=100.0,
-        beta_max=256.0,
-    ),
-    "authors_pca": dict(
-        likelihood="hetero",
-        min_std=0.01,
-        constraint="nll",
-        switch_at=3000,
-        update="authors",
-        nu=1.0,
-        tau=100.0,
-        beta_max=256.0,
-        init="pca",
-    ),
-    "pca_geco32": dict(
-        likelihood="bernoulli",
-        constraint="mse",
-        eps=0.05**2,
-        switch_at=None,
-        initial_beta=32.0,
-        update="geco",
-        nu=0.02 / 0.05**2,
-        beta_start=32.0,
-        init="pca",
-        start_main=True,
-    ),
+    "authors": _AUTHORS,
+    "authors_pca": dict(_AUTHORS, init="pca"),
+    # The screens notes' lead: PCA start, GECO from β = 32.
+    "pca_geco32": dict(_COMPRESSED, initial_beta=32.0, update="geco", beta_start=32.0),
     "iso_pca_geco32": dict(
-        likelihood="bernoulli",
-        constraint="mse",
-        eps=0.05**2,
-        switch_at=None,
-        initial_beta=32.0,
-        update="geco",
-        nu=0.02 / 0.05**2,
-        beta_start=32.0,
-        init="pca",
-        start_main=True,
-        posterior="isotropic",
+        _COMPRESSED, initial_beta=32.0, update="geco", beta_start=32.0, posterior="isotropic"
     ),
     # Compressed from the first step (no autoencoder phase), then no schedule at all.
     "iso_pca_const3": dict(
-        likelihood="bernoulli",
-        constraint="mse",
+        _MSE,
+        start_main=True,
         eps=0.0,
-        switch_at=None,
         initial_beta=3.0,
         update="none",
         beta_start=3.0,
-        init="pca",
-        start_main=True,
         posterior="isotropic",
-    ),
+    ),  # fmt: skip
     # Compressed from the first step, GECO paced as the authors' code (every 100 steps,
     # the factor on λ = 1/β clamped to [0.9, 1.05]).
     "iso_pca_paced": dict(
-        likelihood="bernoulli",
-        constraint="mse",
-        eps=0.05**2,
-        switch_at=None,
+        _COMPRESSED,
         initial_beta=8.0,
         update="paced_geco",
-        nu=0.02 / 0.05**2,
         beta_start=8.0,
-        init="pca",
-        start_main=True,
         posterior="isotropic",
-    ),
+    ),  # fmt: skip
     # REWO (Alg. 1), with the encoder started on the PCA ring (mean) at a small posterior
     # std (0.03 on unit-variance coordinates) and frozen during the initial phase, so
     # that only the decoder learns while beta is small.
-    "rewo_frozen_pca": dict(
-        likelihood="bernoulli",
-        constraint="mse",
-        eps=0.1**2,
-        switch_at=None,
-        initial_beta=1e-3,
-        beta_start=1e-3,
-        update="rewo",
-        nu=0.02 / 0.1**2,
-        tau=3.0,
-        init="pca",
-        init_log_var=-7.0,
-        freeze_encoder_initial=True,
-    ),
-    "rewo_frozen_pca_iso": dict(
-        likelihood="bernoulli",
-        constraint="mse",
-        eps=0.1**2,
-        switch_at=None,
-        initial_beta=1e-3,
-        beta_start=1e-3,
-        update="rewo",
-        nu=0.02 / 0.1**2,
-        tau=3.0,
-        init="pca",
-        init_log_var=-7.0,
-        freeze_encoder_initial=True,
-        posterior="isotropic",
-    ),
+    "rewo_frozen_pca": _REWO_FROZEN,
+    "rewo_frozen_pca_iso": dict(_REWO_FROZEN, posterior="isotropic"),
 }
 
 
