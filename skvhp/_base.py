@@ -141,6 +141,18 @@ def _loadable_device(device: torch.device) -> torch.device:
     return device
 
 
+def _on_cpu(value: Any) -> Any:
+    """A copy of nested dicts / lists / tuples with every tensor detached on the CPU (a
+    generator state, a CPU ``ByteTensor``, stays what it is)."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu()
+    if isinstance(value, dict):
+        return {k: _on_cpu(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_on_cpu(v) for v in value)
+    return value
+
+
 class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Common machinery; subclasses choose a module (prior, layers) and an objective.
 
@@ -205,9 +217,15 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         """Check the subclass's own parameters (raise ValueError)."""
 
     def _on_fit_start(
-        self, module: nn.Module, X_train: torch.Tensor, generator: torch.Generator
+        self,
+        module: nn.Module,
+        X_train: torch.Tensor,
+        generator: torch.Generator,
+        continuing: bool,
     ) -> None:
-        """Called once before the first epoch of a fit, with the training tensor."""
+        """Called once before the first epoch of a fit, with the training tensor;
+        ``continuing`` is True when the fit resumes a previous one (``warm_start``,
+        ``partial_fit``)."""
 
     def _on_epoch_end(self, epoch_terms: dict[str, float]) -> None:
         """Called after every training epoch with its mean terms (before validation)."""
@@ -226,8 +244,13 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         optimizer.step()
         return {"loss": loss.detach(), **{k: v.detach() for k, v in terms.items()}}
 
+    def _scoring_log_weights(self):
+        """The ``(x, n, generator) -> log weights`` function that ``score_samples``
+        averages (subclasses may choose among estimators)."""
+        return self.module_.log_weights
+
     def _evaluation_width(self) -> int:
-        """Widest per-sample activation, for sizing evaluation chunks."""
+        """Widest per-sample activation of ``score_samples``, for sizing its chunks."""
         return max((self.n_features_in_, self.n_components, *self.hidden_layer_sizes))
 
     # ------------------------------------------------------------------ validation
@@ -284,10 +307,19 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
     def fit(self, X: Any, y: Any = None) -> _BaseVAE:
         """Fit the model to X.
 
+        With ``warm_start=True`` and a fitted model, ``fit`` resumes training where the
+        previous fit stopped: from its last weights, with the optimiser's state (Adam's
+        moments and step), the β-schedule's state, the random stream and the early
+        stopping counters; it then runs ``max_iter`` more epochs. ``fit(max_iter=4)``
+        and two warm-started ``fit(max_iter=2)`` give the same model, also with a
+        pickle round trip in between (the training state is pickled with the model,
+        on the CPU). The random stream continues only on the same kind of device; on
+        another kind (CPU to GPU) it restarts from ``random_state``.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Training data (in [0, 1] for the Bernoulli likelihood).
+            Training data (in [0, 1] for the Bernoulli likelihoods).
         y : Ignored
             Not used, present for API consistency.
 
@@ -298,12 +330,46 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         """
         self._check_params()
         continuing = self.warm_start and hasattr(self, "module_")
+        return self._train(X, continuing=continuing, n_epochs=self.max_iter)
+
+    def partial_fit(self, X: Any, y: Any = None) -> _BaseVAE:
+        """One epoch of training on X, resuming the previous training if there is one.
+
+        The first call initialises the model from X; later calls continue it whatever
+        ``warm_start`` says, as scikit-learn's incremental estimators do, so a model can
+        be trained on data too large for memory by calling ``partial_fit`` on one chunk
+        after another (each call is one pass over its chunk, in shuffled batches of
+        ``batch_size``). ``max_iter`` is ignored. Early stopping needs one fixed
+        validation set and is refused here.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            A chunk of training data.
+        y : Ignored
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        self : object
+        """
+        self._check_params()
+        if self.early_stopping:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True: every chunk would hold "
+                "out its own validation set. Set early_stopping=False and validate with "
+                "score() on held-out data between calls."
+            )
+        return self._train(X, continuing=hasattr(self, "module_"), n_epochs=1)
+
+    def _train(self, X: Any, *, continuing: bool, n_epochs: int) -> _BaseVAE:
+        """``n_epochs`` epochs on X; a failure leaves a fitted model as it was."""
         # validate_data(reset=True) records feature names/counts before training ends:
         # put the old ones back if anything fails, so a fitted model is never corrupted.
         saved = {k: self.__dict__[k] for k in _INPUT_ATTRIBUTES if k in self.__dict__}
         try:
             X = self._check_input(X, reset=not continuing)
-            self._fit(X, continuing)
+            self._fit(X, continuing, n_epochs)
         except BaseException:
             for name in _INPUT_ATTRIBUTES:
                 self.__dict__.pop(name, None)
@@ -311,14 +377,20 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             raise
         return self
 
-    def _fit(self, X: np.ndarray, continuing: bool) -> None:
+    def _fit(self, X: np.ndarray, continuing: bool, n_epochs: int) -> None:
         device = resolve_device(self.device)
-        seed = seed_from(self.random_state)
+        # What a resumed fit continues from (absent in models pickled by skvhp < 0.4).
+        resumed = self.__dict__.get("_training_state_") if continuing else None
+        seed = self._seed_ if continuing else seed_from(self.random_state)
         generator = make_generator(seed, device)
+        if resumed is not None and resumed["generator"][0] == device.type:
+            generator.set_state(resumed["generator"][1])
         n_samples, n_features = X.shape
 
         if continuing:
             module = copy.deepcopy(self.module_).to(device)
+            if resumed is not None and resumed["module"] is not None:
+                module.load_state_dict(resumed["module"])  # the last weights, not the best
         else:
             module = self._build_module(n_features, seed).to(device)
 
@@ -336,22 +408,32 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
                 np.random.default_rng(seed).permutation(n_samples), device=device
             )
             X_val, X_train = X_all[order[:n_val]], X_all[order[n_val:]]
-            if self.dynamic_binarization:  # one fixed draw, comparable across epochs
-                X_val = torch.bernoulli(X_val, generator=generator)
+            if self.dynamic_binarization:  # one fixed draw, the same in a resumed fit
+                X_val = torch.bernoulli(X_val, generator=make_generator(seed + 2, device))
 
         n_train = X_train.shape[0]
         batch_size = min(self.batch_size, n_train)
         optimizer = _adam(module.parameters(), self.learning_rate)
+        if resumed is not None:
+            # A deep copy: Adam updates its state in place, and a failed fit must leave
+            # the stored state as it was. The learning rate is this fit's.
+            optimizer.load_state_dict(copy.deepcopy(resumed["optimizer"]))
+            for group in optimizer.param_groups:
+                group["lr"] = self.learning_rate
         autocast_dtype = _mixed_precision_dtype(device) if self.mixed_precision else None
         history: dict[str, list[float]] = (
             {k: list(v) for k, v in self.history_.items()} if continuing else {}
         )
         n_iter = self.n_iter_ if continuing else 0
         best_val, best_state, stall_ref, stall = math.inf, None, math.inf, 0
-        self._on_fit_start(module, X_train, generator)
+        if X_val is not None and resumed is not None and resumed["early_stopping"]:
+            best_val, stall_ref, stall = resumed["early_stopping"]
+            best_state = copy.deepcopy(self.module_.state_dict())  # module_ is the best
+        self._on_fit_start(module, X_train, generator, continuing)
+        time_offset = history["time"][-1] if history.get("time") else 0.0
         start_time = time.perf_counter()
 
-        for _ in range(self.max_iter):
+        for _ in range(n_epochs):
             module.train()
             perm = torch.randperm(n_train, generator=generator, device=device)
             sums: dict[str, torch.Tensor] = {}
@@ -373,7 +455,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
                     "the previously fitted model, if any, is unchanged."
                 )
             n_iter += 1
-            epoch_terms["time"] = time.perf_counter() - start_time
+            epoch_terms["time"] = time_offset + time.perf_counter() - start_time
             if X_val is not None:
                 epoch_terms["validation_loss"] = self._validation_loss(module, X_val, seed)
             for key, value in epoch_terms.items():
@@ -394,7 +476,9 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
                             print(f"[{type(self).__name__}] early stopping at epoch {n_iter}")
                         break
 
+        last_state = None
         if best_state is not None:
+            last_state = copy.deepcopy(module.state_dict())
             module.load_state_dict(best_state)
         module.eval()
         # Only now, with training finished, does the estimator change.
@@ -403,6 +487,13 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         self.n_iter_ = n_iter
         self.history_ = history
         self._seed_ = seed
+        # Everything a resumed fit needs beyond module_ (see ``fit``).
+        self._training_state_ = {
+            "optimizer": optimizer.state_dict(),
+            "generator": (device.type, generator.get_state()),
+            "module": last_state,
+            "early_stopping": (best_val, stall_ref, stall) if X_val is not None else None,
+        }
         if best_state is not None:
             self.best_validation_loss_ = best_val
         else:  # a refit without early stopping must not keep the old fit's value
@@ -504,7 +595,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         X = self._check_input(X, reset=False)
         generator = make_generator(seed_from(self.random_state), self.device_)
         result = importance_log_likelihood(
-            self.module_.log_weights,
+            self._scoring_log_weights(),
             self._to_tensor(X),
             self.n_importance_samples,
             width=self._evaluation_width(),
@@ -591,8 +682,10 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         state = dict(super().__getstate__())  # a copy: never alter the live estimator
         if "module_" in state:
             # CPU tensors only, so that a model fitted on a GPU loads anywhere.
-            state["module_"] = {k: v.detach().cpu() for k, v in self.module_.state_dict().items()}
+            state["module_"] = _on_cpu(self.module_.state_dict())
             state["device_"] = str(self.device_)
+        if "_training_state_" in state:
+            state["_training_state_"] = _on_cpu(state["_training_state_"])
         return state
 
     def __setstate__(self, state: dict) -> None:

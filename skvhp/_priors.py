@@ -51,6 +51,8 @@ class HierarchicalPrior(nn.Module):
 
     whose expectation is a lower bound on log p_Θ(z) that tightens with K (Burda et al.);
     so ``log q(z|x) - log p̂_Θ(z)`` bounds the KL term from above (Eq. 8 of the paper).
+    ``log_prob(z, k=1)`` is the single-sample weight: inside an outer importance sampler
+    over z it turns the nested estimator of log p(x) into the joint one over (z, ζ).
     """
 
     def __init__(
@@ -68,9 +70,12 @@ class HierarchicalPrior(nn.Module):
         self.p_z = GaussianHead(n_components_zeta, hidden_layer_sizes, n_components, activation)
         self.q_zeta = GaussianHead(n_components, hidden_layer_sizes, n_components_zeta, activation)
 
-    def log_prob(self, z: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+    def log_prob(
+        self, z: torch.Tensor, generator: torch.Generator | None = None, k: int | None = None
+    ) -> torch.Tensor:
         mean, log_var = self.q_zeta(z)
-        zeta = reparameterize(mean, log_var, self.k, generator)  # (K, *z.shape[:-1], dζ)
+        k = self.k if k is None else k
+        zeta = reparameterize(mean, log_var, k, generator)  # (K, *z.shape[:-1], dζ)
         p_mean, p_log_var = self.p_z(zeta)
         log_w = (
             log_normal_diag(z, p_mean, p_log_var)

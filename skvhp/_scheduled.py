@@ -40,11 +40,17 @@ class _ScheduledVAE(_BaseVAE):
         return (nll + kl).mean(), {}
 
     def _on_fit_start(
-        self, module: nn.Module, X_train: torch.Tensor, generator: torch.Generator
+        self,
+        module: nn.Module,
+        X_train: torch.Tensor,
+        generator: torch.Generator,
+        continuing: bool,
     ) -> None:
-        # A copy, so that a failed warm-start fit leaves the previous schedule intact.
-        warm = self.warm_start and hasattr(self, "schedule_")
-        self.schedule_ = copy.deepcopy(self.schedule_) if warm else self._make_schedule()
+        # A copy, so that a failed resumed fit leaves the previous schedule intact.
+        if continuing and hasattr(self, "schedule_"):
+            self.schedule_ = copy.deepcopy(self.schedule_)
+        else:
+            self.schedule_ = self._make_schedule()
         n_samples = X_train.shape[0]
         batch = min(self.batch_size, n_samples)
         self.schedule_.start(-(-n_samples // batch))
@@ -88,12 +94,11 @@ class _ScheduledVAE(_BaseVAE):
     def _on_epoch_end(self, epoch_terms: dict[str, float]) -> None:
         self.schedule_.flush_trace()  # one device read per traced quantity and epoch
 
-    def fit(self, X: Any, y: Any = None):
-        """Fit the model to X; see :meth:`IWAE.fit`. Also records ``schedule_`` and the
-        per-iteration ``iteration_history_``."""
+    def _train(self, X: Any, *, continuing: bool, n_epochs: int):
+        # Also records ``schedule_`` and the per-iteration ``iteration_history_``.
         previous = self.__dict__.get("schedule_")
         try:
-            super().fit(X, y)
+            super()._train(X, continuing=continuing, n_epochs=n_epochs)
         except BaseException:
             # A failed fit must not leave a half-trained schedule behind.
             if previous is None:

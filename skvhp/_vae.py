@@ -79,21 +79,33 @@ class SingleLayerVAE(nn.Module):
         return self.likelihood.sample(self.decoder(z), generator)
 
     def log_weights(
-        self, x: torch.Tensor, n_samples: int, generator: torch.Generator | None
+        self,
+        x: torch.Tensor,
+        n_samples: int,
+        generator: torch.Generator | None,
+        prior_samples: int | None = None,
     ) -> torch.Tensor:
         """``log p(x, z_s) - log q(z_s | x)`` for ``n_samples`` draws: shape (S, B)."""
-        return self.forward_terms(x, n_samples, generator)["log_w"]
+        return self.forward_terms(x, n_samples, generator, prior_samples)["log_w"]
 
     def forward_terms(
-        self, x: torch.Tensor, n_samples: int, generator: torch.Generator | None
+        self,
+        x: torch.Tensor,
+        n_samples: int,
+        generator: torch.Generator | None,
+        prior_samples: int | None = None,
     ) -> dict[str, torch.Tensor]:
         """All terms of one pass, shape (S, B) each, plus the decoder output (S, B, D).
 
-        ``log_px`` is log p(x|z), ``log_pz`` log p(z) (an estimate for sampled priors),
-        ``log_qz`` log q(z|x), ``log_w = log_px + log_pz - log_qz``.
+        ``log_px`` is log p(x|z), ``log_pz`` log p(z) (an estimate for sampled priors,
+        from ``prior_samples`` draws where the prior takes that option: the
+        hierarchical prior's k), ``log_qz`` log q(z|x), ``log_w = log_px + log_pz - log_qz``.
         """
         mean, log_var = self.encoder(x)
         z = reparameterize(mean, log_var, n_samples, generator)
         log_qz = log_normal_diag(z, mean, log_var)
-        log_pz = self.prior.log_prob(z, generator)
+        if prior_samples is None:
+            log_pz = self.prior.log_prob(z, generator)
+        else:
+            log_pz = self.prior.log_prob(z, generator, prior_samples)
         return bound_terms(x, self.likelihood, self.decoder(z), log_pz, log_qz)

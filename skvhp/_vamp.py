@@ -220,9 +220,8 @@ class VampPriorVAE(_ScheduledVAE):
         module.prior = VampPrior(module.encoder, placeholder, learnable=learnable, bounds=bounds)
         return module
 
-    def _on_fit_start(self, module, X_train, generator):
-        continuing = self.warm_start and hasattr(self, "schedule_")
-        super()._on_fit_start(module, X_train, generator)
+    def _on_fit_start(self, module, X_train, generator, continuing):
+        super()._on_fit_start(module, X_train, generator, continuing)
         if continuing:
             return
         n = X_train.shape[0]

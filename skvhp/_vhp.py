@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import warnings
 from typing import Any
 
@@ -107,6 +108,15 @@ class VHPAutoencoder(_ScheduledVAE):
         to meet κ², as on motion capture). ``encoder_released_at_`` records the
         iteration. Our addition, not in the paper. The pre-training is skipped when
         ``warm_start`` continues a fit.
+    score_estimator : {"joint", "nested"}, default="joint"
+        How ``score_samples`` estimates log p(x) with ``n_importance_samples`` = S draws.
+        "joint": importance sampling over (z, ζ) with the proposal q(z|x) q_Φ(ζ|z), one ζ
+        per z; "nested": each of the S draws of z carries the ``k``-sample estimate of
+        log p_Θ(z), as in training (k times the prior's cost). Both are unbiased
+        estimates of p(x), so their logs are stochastic lower bounds on log p(x).
+        "joint" is the default because it is the better estimate per second: on
+        binarized MNIST it is about 9x faster at S = 5000 and, run at the nested one's
+        cost, lands higher (closer to log p(x)); ``docs/models.md`` has the measurement.
     max_iter, batch_size, learning_rate, n_importance_samples, early_stopping,
     validation_fraction, n_iter_no_change, tol, device, random_state, verbose, warm_start,
     dynamic_binarization, mixed_precision
@@ -174,6 +184,7 @@ class VHPAutoencoder(_ScheduledVAE):
         likelihood: str = "bernoulli",
         posterior: str = "diagonal",
         init: str = "random",
+        score_estimator: str = "joint",
         max_iter: int = 100,
         batch_size: int = 100,
         learning_rate: float = 1e-3,
@@ -203,6 +214,7 @@ class VHPAutoencoder(_ScheduledVAE):
         self.prior_hidden_layer_sizes = prior_hidden_layer_sizes
         self.posterior = posterior
         self.init = init
+        self.score_estimator = score_estimator
 
     # ------------------------------------------------------------------ parameters
     def _check_extra_params(self) -> None:
@@ -221,6 +233,7 @@ class VHPAutoencoder(_ScheduledVAE):
         check_layer_sizes(self.prior_hidden_layer_sizes, "prior_hidden_layer_sizes")
         check_choice(self.posterior, "posterior", ("diagonal", "isotropic"))
         check_choice(self.init, "init", ("random", "pca"))
+        check_choice(self.score_estimator, "score_estimator", ("joint", "nested"))
 
     def _nu(self) -> float:
         return 0.02 / self.kappa**2 if isinstance(self.nu, str) else float(self.nu)
@@ -254,12 +267,11 @@ class VHPAutoencoder(_ScheduledVAE):
             isotropic_posterior=self.posterior == "isotropic",
         )
 
-    def _on_fit_start(self, module, X_train, generator) -> None:
-        continuing = self.warm_start and hasattr(self, "module_")
+    def _on_fit_start(self, module, X_train, generator, continuing) -> None:
         if self.init == "pca" and not continuing:
             targets = pca_coordinates(X_train, self.n_components)
             pretrain_encoder(module.encoder, X_train, targets, generator)
-        super()._on_fit_start(module, X_train, generator)
+        super()._on_fit_start(module, X_train, generator, continuing)
         self._encoder_frozen = False
         if continuing:
             released = getattr(self, "encoder_released_at_", None)
@@ -270,7 +282,8 @@ class VHPAutoencoder(_ScheduledVAE):
             self._encoder_frozen = True
             self._encoder_parameters = list(module.encoder.parameters())
             self._frozen_in_initial_phase += self._encoder_parameters
-            self._previous_c = None
+            # The plateau rule compares with the previous epoch, also across a resume.
+            self._previous_c = self.history_["C"][-1] if continuing else None
 
     def _on_epoch_end(self, epoch_terms: dict[str, float]) -> None:
         super()._on_epoch_end(epoch_terms)  # flushes the trace: phase and switch known
@@ -291,15 +304,20 @@ class VHPAutoencoder(_ScheduledVAE):
         self._encoder_frozen = False
         self.encoder_released_at_ = iteration
 
+    def _scoring_log_weights(self):
+        if self.score_estimator == "nested":
+            return self.module_.log_weights
+        return functools.partial(self.module_.log_weights, prior_samples=1)
+
     def _evaluation_width(self) -> int:
         prior_width = max((self.n_components, *self.prior_hidden_layer_sizes))
-        return max(super()._evaluation_width(), self.k * prior_width)
+        inner = self.k if self.score_estimator == "nested" else 1
+        return max(super()._evaluation_width(), inner * prior_width)
 
-    def fit(self, X: Any, y: Any = None) -> VHPAutoencoder:
-        """Fit the model to X (see :meth:`IWAE.fit`)."""
+    def _train(self, X: Any, *, continuing: bool, n_epochs: int) -> VHPAutoencoder:
         previous = self.__dict__.get("encoder_released_at_")
         try:
-            super().fit(X, y)
+            super()._train(X, continuing=continuing, n_epochs=n_epochs)
         except BaseException:
             self.__dict__.pop("encoder_released_at_", None)
             if previous is not None:
@@ -308,13 +326,49 @@ class VHPAutoencoder(_ScheduledVAE):
         finally:
             for name in ("_encoder_frozen", "_encoder_parameters", "_previous_c"):
                 self.__dict__.pop(name, None)
+        return self
+
+    def fit(self, X: Any, y: Any = None) -> VHPAutoencoder:
+        """Fit the model to X (see :meth:`IWAE.fit`, also for ``warm_start``).
+
+        Warns with a ``ConvergenceWarning`` when REWO never left its initial phase (κ
+        too tight), and when the untrained model already met the constraint, so that
+        the initial phase was skipped and the constraint never bound (κ too loose).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : Ignored
+
+        Returns
+        -------
+        self : object
+        """
+        resuming = self.warm_start and hasattr(self, "module_")
+        super().fit(X, y)
+        schedule = self.schedule_
+        if isinstance(schedule, REWO) and schedule.main_phase_start == 0 and not resuming:
+            first = self.iteration_history_["C_hat"][0]
+            warnings.warn(
+                f"kappa={self.kappa} is loose: the untrained model's reconstruction error "
+                f"Ĉ = {first:.4g} (an RMS of {first**0.5:.4g} per feature) already met "
+                f"κ² = {self.kappa**2:.4g}, so REWO skipped its initial phase and the "
+                "constraint never bound: β only grew towards 1, a warm-up. A kappa below "
+                f"{first**0.5:.3g} makes the constraint bind.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        # Only fit warns: partial_fit's early chunks are expected to be in the phase.
         if isinstance(self.schedule_, REWO) and self.schedule_.initial_phase:
-            lowest = min(self.iteration_history_["C_hat"])
-            workable = 1.1 * lowest**0.5  # an RMS the fit did reach, with 10 % to spare
+            trace = self.iteration_history_["C_hat"]
+            lowest, first = min(trace) ** 0.5, trace[0] ** 0.5
+            # An RMS the fit reached, with a quarter of the way back to the untrained
+            # model's to spare (still below it, so that the constraint would bind).
+            workable = lowest + 0.25 * max(first - lowest, 0.0)
             warnings.warn(
                 f"REWO never left its initial phase: the running reconstruction error "
-                f"Ĉ = {self.schedule_.c_hat:.4g} (lowest {lowest:.4g}) stayed above "
-                f"κ² = {self.kappa**2:.4g}, i.e. an RMS error of {lowest**0.5:.4g} per "
+                f"Ĉ = {self.schedule_.c_hat:.4g} (lowest {lowest**2:.4g}) stayed above "
+                f"κ² = {self.kappa**2:.4g}, i.e. an RMS error of {lowest:.4g} per "
                 f"feature against kappa={self.kappa}. The prior was not trained. "
                 f"kappa={workable:.3g} would have ended the initial phase in this fit; "
                 "or train longer (kappa is an RMS error in the units of X).",

@@ -174,15 +174,15 @@ def test_vampprior_score_matches_quadrature(binary_digits):
     np.testing.assert_allclose(model.score_samples(X), truth, atol=0.02)
 
 
-def test_vhp_nested_score_matches_quadrature(binary_digits):
-    X = binary_digits[:6]
+@pytest.fixture(scope="module")
+def tiny_vhp(binary_digits):
     model = _tiny(
         VHPAutoencoder,
         binary_digits,
         n_components_zeta=1,
         prior_hidden_layer_sizes=(4,),
         k=8,
-        kappa=0.6,
+        schedule="constant",  # β = 1: the prior trains from the first step
     )
     zeta, zeta_step = _grid(-8.0, 8.0, 2001)
 
@@ -192,12 +192,37 @@ def test_vhp_nested_score_matches_quadrature(binary_digits):
             log_joint = log_normal_diag(z[:, None, :], mean[None], log_var[None])
             return _log_integral(log_joint + log_standard_normal(zeta)[None], zeta_step, 1)
 
-    truth = _single_layer_quadrature(model, X, hierarchical)
-    # The nested weights of a barely trained q_Φ(ζ|z) are heavy-tailed: pool five runs of
-    # 20,000 outer samples (the log of their mean weight is the 100,000-sample estimate).
-    runs = [model.set_params(random_state=seed).score_samples(X) for seed in range(5)]
+    X = binary_digits[:6]
+    return model, X, _single_layer_quadrature(model, X, hierarchical)
+
+
+@pytest.mark.parametrize("estimator", ["nested", "joint"])
+def test_vhp_score_matches_quadrature(tiny_vhp, estimator):
+    model, X, truth = tiny_vhp
+    model.set_params(score_estimator=estimator)
+    # The weights of a barely trained q_Φ(ζ|z) are heavy-tailed: pool runs of 20,000
+    # samples (the log of their mean weight is the pooled estimate): five for nested,
+    # whose z-samples carry k = 8 draws of ζ each, 40 for joint (the same ζ count).
+    n_runs = 5 if estimator == "nested" else 40
+    runs = [model.set_params(random_state=seed).score_samples(X) for seed in range(n_runs)]
     pooled = np.logaddexp.reduce(np.array(runs), axis=0) - np.log(len(runs))
     np.testing.assert_allclose(pooled, truth, atol=0.05)
+
+
+def test_vhp_joint_and_nested_estimators_differ_in_their_draws(tiny_vhp):
+    """The two options are really two estimators (same seed, different numbers), and
+    the nested one, with k = 8 inner samples per z, has the smaller spread per z-sample."""
+    model, X, _ = tiny_vhp
+    spread = {}
+    for estimator in ("joint", "nested"):
+        model.set_params(score_estimator=estimator, n_importance_samples=50)
+        runs = np.array([model.set_params(random_state=s).score_samples(X) for s in range(40)])
+        spread[estimator] = runs.std(axis=0).mean()
+        model.set_params(random_state=0)
+        spread[estimator + " value"] = model.score_samples(X)
+    model.set_params(n_importance_samples=20000, random_state=0, score_estimator="joint")
+    assert not np.allclose(spread["joint value"], spread["nested value"])
+    assert spread["nested"] < spread["joint"]
 
 
 def test_two_layer_iwae_score_matches_quadrature(binary_digits):

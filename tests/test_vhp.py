@@ -17,6 +17,13 @@ from skvhp.datasets import make_pendulum
 
 from .conftest import small
 
+# Many tests here use a loose κ (above the untrained model's error) to reach REWO's
+# main phase in a few iterations; that fit warns that the constraint never bound.
+# The warning itself is asserted in test_loose_kappa_warns.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:kappa=.* is loose:sklearn.exceptions.ConvergenceWarning"
+)
+
 
 def linear_gaussian_prior(k, *, exact):
     """p(ζ) = N(0, I), p(z|ζ) = N(Aζ + c, s² I): marginal N(c, AAᵀ + s² I).
@@ -82,6 +89,32 @@ def pendulum():
     return X, angles
 
 
+@pytest.mark.filterwarnings("default::sklearn.exceptions.ConvergenceWarning")
+def test_loose_kappa_warns(pendulum):
+    """A κ the untrained model already meets skips the initial phase: the fit says so
+    and names a κ that binds; with that κ the initial phase is not skipped."""
+    import re
+
+    X, _ = pendulum
+    with pytest.warns(ConvergenceWarning, match="is loose") as caught:
+        loose = small(VHPAutoencoder, kappa=0.9, prior_hidden_layer_sizes=(8,)).fit(X)
+    assert loose.schedule_.main_phase_start == 0
+    message = next(str(w.message) for w in caught if "is loose" in str(w.message))
+    assert f"κ² = {0.81:.4g}" in message
+    bound = float(re.search(r"A kappa below ([0-9.]+)", message).group(1))
+    with warnings.catch_warnings(record=True) as again:
+        warnings.simplefilter("always")
+        binding = small(VHPAutoencoder, kappa=0.99 * bound, prior_hidden_layer_sizes=(8,))
+        binding.fit(X)
+    assert binding.schedule_.main_phase_start != 0
+    assert not any("is loose" in str(w.message) for w in again)
+    # A resumed fit does not repeat the warning of the first one.
+    with warnings.catch_warnings(record=True) as resumed:
+        warnings.simplefilter("always")
+        loose.set_params(warm_start=True, max_iter=1).fit(X)
+    assert not any("is loose" in str(w.message) for w in resumed)
+
+
 def prior_parameters(model):
     return [p.detach().clone() for p in model.module_.prior.parameters()]
 
@@ -104,8 +137,8 @@ def test_initial_phase_does_not_touch_the_prior(pendulum):
         assert torch.equal(fitted, initial)
     assert set(never.iteration_history_["initial_phase"]) == {1.0}
     assert set(never.iteration_history_["beta"]) == {never.beta_init}
-    # With a loose κ the main phase starts and the prior does train.
-    loose = small(VHPAutoencoder, kappa=0.5, prior_hidden_layer_sizes=(8,))
+    # With a κ just below the untrained error the main phase starts and the prior does train.
+    loose = small(VHPAutoencoder, kappa=0.49, prior_hidden_layer_sizes=(8,))
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         loose.fit(X)
