@@ -121,6 +121,8 @@ def _learning_curve(model) -> dict:
     curve = {"validation_bound": h.get("validation_loss", []), "train_loss": h["loss"]}
     if "beta" in h:
         curve["beta"] = h["beta"]
+    if "C" in h:
+        curve["rms_error"] = [float(np.sqrt(c)) for c in h["C"]]
     return curve
 
 

@@ -64,7 +64,12 @@ class VHPAutoencoder(_ScheduledVAE):
         Importance samples over ζ in the prior's bound (training and ``score_samples``).
     schedule : {"rewo", "geco", "warmup", "constant"}, default="rewo"
     kappa : float, default=0.1
-        Tolerance κ on the per-feature RMS reconstruction error (REWO, GECO).
+        Tolerance κ on the per-feature RMS reconstruction error (REWO, GECO), in the
+        units of X. 0.1 suits the pendulum images; binary images need more (on binarized
+        MNIST the error at β = 1 is about 0.24 after a few epochs, and κ = 0.25 ends with
+        β = 1). The recipe: fit briefly with ``schedule="constant", beta=1.0``, read
+        ``sqrt(history_["C"][-1])`` and take κ a little above it for a likelihood fit,
+        below it for a constrained one (``docs/models.md``, "Choosing κ").
     nu : float or "auto", default="auto"
         Step size ν of the β updates. The exponent is ν · (Ĉ - κ²), so ν must match the
         size of Ĉ - κ²: "auto" means ν = 0.02 / κ², which moves β by about 2 % per

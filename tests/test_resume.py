@@ -177,3 +177,18 @@ def test_partial_fit_does_not_warn_about_the_initial_phase(images):
         model.partial_fit(images)
     with pytest.warns(Warning, match="initial phase"):
         model.set_params(warm_start=True).fit(images)
+
+
+def test_dask_ml_incremental_trains_block_by_block(images):
+    """dask-ml's Incremental wrapper calls partial_fit once per block of a Dask array."""
+    da = pytest.importorskip("dask.array", reason="dask is in the dev extras")
+    wrappers = pytest.importorskip("dask_ml.wrappers", reason="dask-ml is in the dev extras")
+    X = da.from_array(images, chunks=64)  # four blocks
+    inc = wrappers.Incremental(small(IWAE, k=2), shuffle_blocks=False).fit(X)
+    assert inc.estimator_.n_iter_ == 4
+    Z = inc.transform(X)  # parallel post-fit: a Dask array, block by block
+    np.testing.assert_allclose(Z.compute(), inc.estimator_.transform(images), rtol=1e-6)
+    by_hand = small(IWAE, k=2)
+    for block in np.array_split(images, 4):
+        by_hand.partial_fit(block)
+    assert_same_model(inc.estimator_, by_hand)
