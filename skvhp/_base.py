@@ -620,6 +620,13 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
     def sample_latent(self, n_samples: int = 1, *, random_state: Any = None) -> np.ndarray:
         """Draw latent points from the (learned) prior p(z) of the top layer.
 
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of points.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the draw (an int gives the same points on every call).
+
         Returns
         -------
         Z : ndarray of shape (n_samples, n_components)

@@ -70,7 +70,9 @@ def active_units(estimator: Any, X: Any, threshold: float = 1e-2) -> int:
 
     A unit u is active when the variance over the data of its posterior mean,
     Cov_x(E_{q(u|x)}[u]), exceeds ``threshold`` (0.01 in the paper): inactive units
-    carry no information about x.
+    carry no information about x. It counts the units of what ``transform`` returns:
+    for two-layer models (``IWAE(n_layers=2)``, ``VampPriorVAE(n_layers=2)``) the top
+    layer z2 only, not z1.
 
     Parameters
     ----------

@@ -81,6 +81,10 @@ class LatentGraphInterpolator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
     n_nodes : int, default=1000
         Prior samples used as nodes (``nodes="prior"``).
     n_neighbors : int, default=10
+        Neighbours per node in the k-NN graph, and the number of nodes each end point
+        of an interpolation (or each row in ``transform``) is attached to. More
+        neighbours join more of the graph (fewer connected components) but let paths
+        take longer straight steps.
     nodes : {"prior", "data"}, default="prior"
         "data" uses the encodings of all rows of X as nodes.
     edges : {"union", "mutual"}, default="union"
@@ -103,12 +107,15 @@ class LatentGraphInterpolator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
     ----------
     estimator_ : estimator or None
         The fitted model (the frozen one itself when given frozen).
-    nodes_ : ndarray of shape (n_nodes_, n_components)
+    nodes_ : ndarray of shape (n_nodes, n_components)
         The graph's nodes in latent space.
-    graph_ : scipy.sparse.csr_matrix of shape (n_nodes_, n_nodes_)
+    graph_ : scipy.sparse.csr_matrix of shape (n_nodes, n_nodes)
         Symmetric edge weights (Euclidean distances).
     n_connected_components_ : int
         Connected components of the graph (1 after ``connect_components=True``).
+    component_labels_ : ndarray of shape (n_nodes,)
+        The connected component (0 .. ``n_connected_components_`` - 1) of each node; all
+        0 once ``connect_components=True`` has joined them.
     n_features_in_ : int
 
     Examples
@@ -146,7 +153,19 @@ class LatentGraphInterpolator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
 
     # ------------------------------------------------------------------ fit
     def fit(self, X: Any, y: Any = None) -> LatentGraphInterpolator:
-        """Fit the model (unless frozen or None) and build the graph over latent nodes."""
+        """Fit the model (unless frozen or None) and build the graph over latent nodes.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data for the estimator (or the latent nodes themselves when
+            ``estimator=None``); with ``nodes="data"`` their encodings are the nodes.
+        y : Ignored
+
+        Returns
+        -------
+        self : object
+        """
         check_int(self.n_nodes, "n_nodes", 1)
         check_int(self.n_neighbors, "n_neighbors", 1)
         check_choice(self.nodes, "nodes", ("prior", "data"))
@@ -327,9 +346,14 @@ class LatentGraphInterpolator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         distances along the graph are returned; nodes in another connected component
         are at ``inf``.
 
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data (latent points when ``estimator=None``).
+
         Returns
         -------
-        D : ndarray of shape (n_samples, n_nodes_)
+        D : ndarray of shape (n_samples, n_nodes)
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False)

@@ -121,8 +121,15 @@ class IWAE(_BaseVAE):
         not improved by ``tol`` for ``n_iter_no_change`` epochs, and restore the best
         weights.
     validation_fraction : float, default=0.1
+        Fraction of the rows of X held out (a random split fixed by ``random_state``)
+        for early stopping; only used with ``early_stopping=True``.
     n_iter_no_change : int, default=10
+        Epochs without an improvement of at least ``tol`` in the validation loss after
+        which training stops (the patience).
     tol : float, default=1e-4
+        The least improvement of the validation loss, in nats per sample, that counts
+        as progress for ``n_iter_no_change``. The best weights are restored however
+        small their gain.
     device : str, default="auto"
         "auto" (CUDA when available), "cpu", "cuda" or "cuda:N".
     random_state : int, RandomState instance or None, default=None
@@ -131,7 +138,9 @@ class IWAE(_BaseVAE):
     verbose : int, default=0
         Print one line per epoch when positive.
     warm_start : bool, default=False
-        Continue training the fitted model on the next ``fit`` (a fresh optimiser).
+        The next ``fit`` resumes training where this one stopped (weights, Adam's
+        state, the random stream, the early-stopping counters) and runs ``max_iter``
+        more epochs, instead of starting afresh; see :meth:`fit`.
     dynamic_binarization : bool, default=False
         Train on fresh binary draws x ~ Bernoulli(X) of the grey levels X every time a
         batch is used ("dynamic MNIST"); needs the Bernoulli likelihood. Scoring uses X
@@ -153,8 +162,13 @@ class IWAE(_BaseVAE):
     n_iter_ : int
         Epochs run (cumulative under ``warm_start``).
     history_ : dict of list
-        Per epoch: ``loss`` (the negative bound per sample, nats), ``time``
-        (seconds since the fit started), ``validation_loss`` with early stopping.
+        Per epoch: ``loss`` (the negative k-sample bound per sample, nats), ``elbo``
+        (the mean of the k log-weights, the single-sample ELBO per sample, nats; ≤ the
+        bound), ``time`` (seconds of training, cumulative over resumed fits),
+        ``validation_loss`` (the negative bound on the held-out rows) with early stopping.
+    best_validation_loss_ : float
+        The lowest validation loss, whose weights ``module_`` holds; only with early
+        stopping.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when X has string feature names.

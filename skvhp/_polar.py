@@ -72,7 +72,18 @@ class PolarCoordinates(TransformerMixin, BaseEstimator):
         self.include_radius = include_radius
 
     def fit(self, X: Any, y: Any = None) -> PolarCoordinates:
-        """Learn the centre from X of shape (n_samples, 2)."""
+        """Learn the centre of the polar coordinates.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, 2)
+            2-d points, e.g. latent codes.
+        y : Ignored
+
+        Returns
+        -------
+        self : object
+        """
         X = validate_data(self, X, dtype=[np.float64, np.float32])
         if X.shape[1] != 2:
             raise ValueError(f"PolarCoordinates needs 2 features, got {X.shape[1]}.")
@@ -92,7 +103,17 @@ class PolarCoordinates(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X: Any) -> np.ndarray:
-        """Polar features: (cos φ, sin φ), or (r, cos φ, sin φ) with ``include_radius``."""
+        """Polar features: (cos φ, sin φ), or (r, cos φ, sin φ) with ``include_radius``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, 2)
+
+        Returns
+        -------
+        X_polar : ndarray of shape (n_samples, 2) or (n_samples, 3)
+            Same float dtype as X.
+        """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
         d = X - self.center_
@@ -104,5 +125,15 @@ class PolarCoordinates(TransformerMixin, BaseEstimator):
         return np.column_stack(cols).astype(X.dtype, copy=False)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Output feature names: ``cos_phi``, ``sin_phi`` (after ``r`` with the radius).
+
+        Parameters
+        ----------
+        input_features : Ignored
+
+        Returns
+        -------
+        names : ndarray of str objects
+        """
         names = ["cos_phi", "sin_phi"]
         return np.asarray(["r", *names] if self.include_radius else names, dtype=object)

@@ -63,6 +63,9 @@ class VHPAutoencoder(_ScheduledVAE):
     k : int, default=16
         Importance samples over ζ in the prior's bound (training and ``score_samples``).
     schedule : {"rewo", "geco", "warmup", "constant"}, default="rewo"
+        How β, the weight of the KL term, moves during training (see above): REWO and
+        GECO steer it by the constraint C ≤ κ²; "warmup" raises it linearly to 1 over
+        ``warmup_epochs``; "constant" keeps it at ``beta``.
     kappa : float, default=0.1
         Tolerance κ on the per-feature RMS reconstruction error (REWO, GECO), in the
         units of X. 0.1 suits the pendulum images; binary images need more (on binarized

@@ -194,7 +194,7 @@ def make_pendulum(
     [0, 2π) and is the only degree of freedom. A rod from the centre ends in a round
     bob; θ = 0 points straight down and θ grows counter-clockwise as seen on the image.
     Pixels hold the covered fraction of their area (anti-aliasing by
-    ``supersampling``² samples per pixel), so values lie in [0, 1].
+    ``supersampling`` × ``supersampling`` samples per pixel), so values lie in [0, 1].
 
     Geometry, in units of the image size s: rod length 0.36 s, rod width ``rod_width`` s,
     bob radius ``bob_radius`` s (defaults at s = 16: 5.8, 1.3 and 1.8 pixels). The paper

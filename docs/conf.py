@@ -1,0 +1,92 @@
+"""Sphinx configuration of the skvhp documentation site.
+
+Build: ``.venv/bin/python -m sphinx -W --keep-going -b html docs docs/_build/html``
+(the README's command; CI runs it with warnings as errors). The examples in
+``examples/`` are executed by sphinx-gallery during the build.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import skvhp  # noqa: E402
+
+# The examples that read real data sets find them where this project keeps them.
+os.environ.setdefault("SKVHP_DATA", str(ROOT.parent / "shared" / "data"))
+
+project = "skvhp"
+author = "the skvhp developers"
+copyright = "2026, the skvhp developers"
+release = version = skvhp.__version__
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.intersphinx",
+    "sphinx.ext.mathjax",
+    "numpydoc",
+    "myst_parser",
+    "sphinx_gallery.gen_gallery",
+]
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+root_doc = "index"
+exclude_patterns = ["_build", "results/*.md", "auto_examples/*.ipynb", "auto_examples/*.py"]
+myst_heading_anchors = 3
+myst_enable_extensions = ["dollarmath"]
+suppress_warnings = ["myst.header"]
+
+autosummary_generate = True
+# Members inherited from the engine (_BaseVAE) are documented; scikit-learn's own
+# mixins' members (get_params, set_output, metadata routing) are not.
+autodoc_default_options = {
+    "members": True,
+    "inherited-members": "BaseEstimator,TransformerMixin,ClassNamePrefixFeaturesOutMixin",
+}
+_SKLEARN_PLUMBING = {"get_metadata_routing", "set_output", "fit_transform"}
+
+
+def _skip_sklearn_plumbing(app, what, name, obj, skip, options):
+    if name in _SKLEARN_PLUMBING or (name.startswith("set_") and name.endswith("_request")):
+        return True
+    return skip
+
+
+def setup(app):
+    app.connect("autodoc-skip-member", _skip_sklearn_plumbing)
+
+
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+numpydoc_validation_checks: set[str] = set()
+
+intersphinx_mapping = {
+    "python": ("https://docs.python.org/3", None),
+    "numpy": ("https://numpy.org/doc/stable", None),
+    "sklearn": ("https://scikit-learn.org/stable", None),
+    "torch": ("https://pytorch.org/docs/stable", None),
+}
+# The build machine may be offline: intersphinx then links nothing, and says so once.
+intersphinx_timeout = 5
+if os.environ.get("SKVHP_DOCS_OFFLINE", "1") == "1":
+    intersphinx_mapping = {}
+
+sphinx_gallery_conf = {
+    "examples_dirs": str(ROOT / "examples"),
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"/plot_",
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "abort_on_example_error": True,
+    "reference_url": {"skvhp": None},
+    "matplotlib_animations": False,
+    "show_memory": False,
+}
+
+html_theme = "furo"
+html_title = f"skvhp {release}"
+html_static_path: list[str] = []
