@@ -16,27 +16,31 @@ from skvhp._schedules import geco_beta_update, rewo_beta_update
 
 
 def main():
-    betas = np.linspace(0.01, 1.0, 200)
+    # β past 1 as well: GECO goes there, REWO never does (its β is clipped to 1).
+    betas = np.linspace(0.01, 2.0, 400)
     deltas = np.linspace(-1.0, 1.0, 200)
     B, D = np.meshgrid(betas, deltas)
     rewo = np.vectorize(lambda b, d: rewo_beta_update(b, d, 1.0, 3.0) - b)(B, D)
+    rewo[B > 1.0] = np.nan  # unreachable for REWO
     geco = np.vectorize(lambda b, d: geco_beta_update(b, d, 1.0) - b)(B, D)
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True)
+    lim = np.nanmax(np.abs(np.concatenate([rewo.ravel(), geco.ravel()])))  # one scale
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True, layout="constrained")
     panels = (
-        (axes[0], rewo, "REWO: Δβ_t, ν = 1, τ = 3"),
-        (axes[1], geco, "GECO (β form): Δβ_t, ν = 1"),
+        (axes[0], rewo, r"REWO, $\nu = 1$, $\tau = 3$"),
+        (axes[1], geco, r"GECO in $\beta$ form, $\nu = 1$"),
     )
     for ax, values, title in panels:
-        lim = np.abs(values).max()
+        ax.set_facecolor("0.85")  # grey where REWO's β cannot be
         mesh = ax.pcolormesh(B, D, values, cmap="RdBu", vmin=-lim, vmax=lim, shading="auto")
-        ax.axhline(0, color="k", lw=0.5)
-        ax.set_xlabel("β_{t-1}")
+        ax.axhline(0, color="k", lw=0.6)
+        ax.axvline(1, color="k", lw=0.6, ls="--")
+        ax.set_xlabel(r"$\beta_{t-1}$")
         ax.set_title(title)
-        fig.colorbar(mesh, ax=ax)
-    axes[0].set_ylabel("Ĉ_t − κ²")
-    fig.tight_layout()
+    axes[0].text(1.5, 0.0, "β > 1:\nnever reached\n(clipped to 1)", ha="center", va="center")
+    axes[0].set_ylabel(r"$\hat C_t - \kappa^2$ (constraint violated above 0)")
+    fig.colorbar(mesh, ax=axes, label=r"$\Delta\beta_t = \beta_t - \beta_{t-1}$")
     path = ROOT / "docs" / "figures" / "beta_updates.png"
-    fig.savefig(path, dpi=100)
+    fig.savefig(path, dpi=110)
     print(f"wrote {path}")
 
 
