@@ -36,18 +36,24 @@ def main(argv=None):
     parser.add_argument("--kappa", type=float, default=0.1)
     add_graph_experiment_arguments(parser, importance_samples=1000)
     parser.add_argument("--figure", default=None)
+    parser.add_argument("--redraw", default=None, help="results JSON: only draw the figure")
     args = parser.parse_args(argv)
+    if args.redraw:
+        redraw(args.redraw, args.figure)
+        return
 
     X = load_frey_faces(args.data_home)
     rng = np.random.default_rng(args.seed)
-    rows, per_pixel, runs = [], {}, {}
+    rows, per_pixel, runs, strips = [], {}, {}, {}
+    shown_pair = (0, len(X) // 2)  # one fixed pair of faces, decoded for the figure
     for name, model in vhp_vamp_iwae(args).items():
         start = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model.fit(X)
         fit_seconds = time.perf_counter() - start
-        pixel_maps, path_scores, _ = graph_smoothness(model, X, args, rng)
+        pixel_maps, path_scores, graph = graph_smoothness(model, X, args, rng)
+        strips[name] = graph.interpolate(X[shown_pair[0]], X[shown_pair[1]])
         per_pixel[name] = np.mean(pixel_maps, axis=0)
         runs[name] = path_scores
         rows.append(
@@ -64,28 +70,6 @@ def main(argv=None):
     print()
     print_table(rows, list(rows[0]))
 
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, len(per_pixel) + 1, figsize=(3 * (len(per_pixel) + 1), 3.2))
-    vmax = max(m.max() for m in per_pixel.values())
-    for ax, (name, pixels) in zip(axes, per_pixel.items(), strict=False):
-        im = ax.imshow(pixels.reshape(28, 20), vmin=0, vmax=vmax, cmap="viridis")
-        ax.set_title(f"{name}\nper-pixel smoothness", fontsize=8)
-        ax.set_axis_off()
-    fig.colorbar(im, ax=axes[-2])
-    ax = axes[-1]
-    names = list(runs)
-    ax.bar(names, [np.mean(runs[n]) for n in names], yerr=[np.std(runs[n]) for n in names])
-    ax.set_ylabel("smoothness factor (mean over pixels)", fontsize=8)
-    ax.tick_params(axis="x", labelsize=7, rotation=20)
-    fig.tight_layout()
-    path = Path(args.figure) if args.figure else RESULTS / "frey_smoothness.png"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    print(f"wrote {path}")
     write_json(
         "frey_smoothness",
         {
@@ -93,9 +77,70 @@ def main(argv=None):
             "args": vars(args),
             "table": rows,
             "path_scores": runs,
+            # What the figure shows, so that --redraw needs no training.
+            "per_pixel_smoothness": {k: v.tolist() for k, v in per_pixel.items()},
+            "shown_pair": list(shown_pair),
+            "shown_paths": {k: np.asarray(v).tolist() for k, v in strips.items()},
         },
         args.out,
     )
+    draw(per_pixel, runs, strips, args.figure)
+
+
+def draw(per_pixel: dict, runs: dict, strips: dict, figure: str | None) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    n_models, n_frames = len(per_pixel), 10
+    fig = plt.figure(figsize=(12, 3.6 + 1.7 * n_models))
+    grid = fig.add_gridspec(1 + n_models, n_frames, height_ratios=[2.4] + [1] * n_models)
+    top = grid[0, :].subgridspec(1, n_models + 2, width_ratios=[1] * n_models + [0.08, 1.6],
+                                 wspace=0.35)  # fmt: skip
+    vmax = max(np.max(m) for m in per_pixel.values())
+    for i, (name, pixels) in enumerate(per_pixel.items()):
+        ax = fig.add_subplot(top[0, i])
+        im = ax.imshow(np.reshape(pixels, (28, 20)), vmin=0, vmax=vmax, cmap="viridis")
+        ax.set_title(f"{name}\nper-pixel smoothness", fontsize=8)
+        ax.set_axis_off()
+    fig.colorbar(im, cax=fig.add_subplot(top[0, n_models]), label="smoothness factor")
+    ax = fig.add_subplot(top[0, n_models + 1])
+    names = list(runs)
+    ax.bar(names, [np.mean(runs[n]) for n in names], yerr=[np.std(runs[n]) for n in names])
+    ax.set_ylabel("smoothness factor:\nmean over pixels, ± std over paths", fontsize=8)
+    ax.tick_params(axis="x", labelsize=8)
+    ax.tick_params(axis="y", labelsize=7)
+    # The same pair of faces interpolated by each model (start and end are the faces'
+    # decodings), with the model's mean smoothness beside it.
+    for row, (name, frames) in enumerate(strips.items(), start=1):
+        frames = np.asarray(frames)
+        picks = np.linspace(0, len(frames) - 1, min(n_frames, len(frames))).round().astype(int)
+        for j, k in enumerate(picks):
+            ax = fig.add_subplot(grid[row, j])
+            ax.imshow(frames[k].reshape(28, 20), cmap="gray", vmin=0, vmax=1)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if j == 0:
+                ax.set_ylabel(f"{name}\nmean {np.mean(runs[name]):.4f}", fontsize=8)
+                ax.set_title("start", fontsize=7)
+            elif j == len(picks) - 1:
+                ax.set_title(f"end (path of {len(frames)})", fontsize=7)
+            else:
+                ax.set_title(f"step {k}", fontsize=7)
+    path = Path(figure) if figure else RESULTS / "frey_smoothness.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    print(f"wrote {path}")
+
+
+def redraw(results: str, figure: str | None) -> None:
+    import json
+
+    r = json.loads(Path(results).read_text())
+    per_pixel = {k: np.asarray(v) for k, v in r["per_pixel_smoothness"].items()}
+    draw(per_pixel, r["path_scores"], r["shown_paths"], figure)
 
 
 if __name__ == "__main__":

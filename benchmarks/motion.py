@@ -105,32 +105,41 @@ def main(argv=None):
     )
 
 
+# Path colours far from the motions' (tab10 blue, orange, green, red, purple).
+PATH_COLOURS = ["black", "deeppink", "darkturquoise", "goldenrod"]
+
+
 def draw(fits, shown, per_joint, X, mocap, folder: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    colours = ["black", "orange", "red", "maroon"]
+    channels = [str(c) for c in mocap.channels]
     # Fig. 5: latent means coloured by motion, prior samples, graph paths.
-    fig, axes = plt.subplots(1, len(fits), figsize=(4.2 * len(fits), 4.2))
+    fig, axes = plt.subplots(1, len(fits), figsize=(4.6 * len(fits), 4.8))
     for ax, (name, model) in zip(axes, fits.items(), strict=True):
         graph, _, latents = shown[name]
         ax.scatter(*graph.nodes_.T, s=2, c="lightgrey", label="prior samples")
         Z = model.transform(X)
         for m, motion in enumerate(mocap.motion_names):
-            ax.scatter(*Z[mocap.motion == m].T, s=2, label=str(motion))
-        for latent, colour in zip(latents, colours, strict=True):
-            ax.plot(*latent.T, c=colour, lw=1.5)
-        ax.set_title(name, fontsize=9)
-        ax.tick_params(labelsize=6)
-    axes[0].legend(fontsize=6, markerscale=3)
-    fig.tight_layout()
+            ax.scatter(*Z[mocap.motion == m].T, s=2, label=str(motion), color=f"C{m}")
+        for (a, b), latent, colour in zip(PAIRS_SHOWN, latents, PATH_COLOURS, strict=True):
+            ax.plot(*latent.T, c=colour, lw=1.8, label=f"path {a} → {b}")
+            ax.plot(*latent[0], "s", c=colour, ms=6, mec="white")  # start
+            ax.plot(*latent[-1], "D", c=colour, ms=6, mec="white")  # end
+        ax.set_title(f"{name} (own scale)", fontsize=9)
+        ax.set_xlabel("$z_1$")
+        ax.set_ylabel("$z_2$")
+        ax.tick_params(labelsize=7)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=5, fontsize=8, markerscale=3)
+    fig.tight_layout(rect=(0, 0.12, 1, 1))
     fig.savefig(folder / "motion_latents.png", dpi=100)
     plt.close(fig)
-    # Fig. 7: smoothness per joint, mean and std.
-    fig, ax = plt.subplots(figsize=(10, 3.4))
-    joints = np.arange(1, len(mocap.channels) + 1)
+    # Fig. 7: smoothness per joint, mean and std, joints named.
+    fig, ax = plt.subplots(figsize=(12, 4.6))
+    joints = np.arange(len(channels))
     offsets = np.linspace(-0.3, 0.3, len(per_joint))
     for offset, (name, scores) in zip(offsets, per_joint.items(), strict=True):
         ax.errorbar(
@@ -143,20 +152,24 @@ def draw(fits, shown, per_joint, X, mocap, folder: Path) -> None:
             capsize=1,
             lw=0.7,
         )
-    ax.set_xlabel("joint index")
+    ax.set_xticks(joints, channels, rotation=90, fontsize=6)
+    ax.set_xlabel("joint angle (Acclaim channel)")
     ax.set_ylabel("smoothness factor (rad)")
+    ax.set_title("smoothness of graph interpolations per joint: mean ± std over the paths")
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(folder / "motion_smoothness.png", dpi=100)
     plt.close(fig)
     # Fig. 6: joint-angle strips of the walk -> jog interpolation, per model.
-    fig, axes = plt.subplots(len(fits), 1, figsize=(8, 2.2 * len(fits)), squeeze=False)
+    fig, axes = plt.subplots(len(fits), 1, figsize=(9, 3.4 * len(fits)), squeeze=False)
     for ax, name in zip(axes[:, 0], fits, strict=True):
         path = shown[name][1][1]
-        ax.imshow(path.T, aspect="auto", cmap="coolwarm", vmin=-np.pi / 2, vmax=np.pi / 2)
-        ax.set_title(f"{name}: walk → jog, joint angles along the path", fontsize=8)
-        ax.set_ylabel("joint", fontsize=7)
-    axes[-1, 0].set_xlabel("path step")
+        image = ax.imshow(path.T, aspect="auto", cmap="coolwarm", vmin=-np.pi / 2, vmax=np.pi / 2)
+        ax.set_title(f"{name}: walk (step 0) → jog (last step), joint angles along the path",
+                     fontsize=9)  # fmt: skip
+        ax.set_yticks(np.arange(0, len(channels), 5), channels[::5], fontsize=6)
+        ax.set_xlabel("path step (start: walk frame, end: jog frame)", fontsize=8)
+        fig.colorbar(image, ax=ax, label="angle (rad)")
     fig.tight_layout()
     fig.savefig(folder / "motion_interpolation.png", dpi=100)
     plt.close(fig)

@@ -215,6 +215,68 @@ def draw_figure(seed: int, epochs: int, path: Path, snapshots=(1, 3, 10, 60)) ->
     print(f"wrote {path}")
 
 
+def draw_interpolation_figure(seed: int, epochs: int, path: Path) -> None:
+    """Graph interpolation 0° → 180° with the pendulum settings: the path over the codes
+    of the training images (coloured by θ), with union and with mutual edges, and the
+    decoded frames, each titled with the angle the template reader sees in it."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.frozen import FrozenEstimator
+
+    from skvhp import LatentGraphInterpolator
+    from skvhp.datasets import render_pendulum
+
+    Xtr, thtr, _, _, geom = load_data(seed, "default")
+    model = make_setting("VHP + REWO (pendulum settings)", epochs, seed)
+    model.fit(Xtr)
+    reader = AngleReader(geom)
+    ends = render_pendulum(np.array([0.0, np.pi]), **geom)
+    Z = model.transform(Xtr[:4000])
+    n_frames = 12
+    fig = plt.figure(figsize=(13, 9.5))
+    grid = fig.add_gridspec(4, n_frames, height_ratios=[4, 1.1, 4, 1.1], hspace=0.6)
+    for block, edges in enumerate(("union", "mutual")):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            graph = LatentGraphInterpolator(
+                FrozenEstimator(model), n_nodes=1000, n_neighbors=10, edges=edges,
+                connect_components=True, random_state=seed,
+            ).fit(ends)  # fmt: skip
+        frames, latent = graph.interpolate(ends[0], ends[1], return_latent=True)
+        theta = reader(frames)
+        ax = fig.add_subplot(grid[2 * block, 2:10])
+        # Nodes under the codes, so that the coloured ring of the data stays visible.
+        ax.scatter(*graph.nodes_.T, s=2, c="0.7", label="graph nodes (prior samples)")
+        points = ax.scatter(*Z.T, c=thtr[:4000], cmap="hsv", s=4, vmin=0, vmax=2 * np.pi)
+        ax.plot(*latent.T, "-o", c="black", ms=3, lw=1.2, label="shortest path")
+        ax.plot(*latent[0], "s", c="tab:green", ms=10, label="start: 0 rad")
+        ax.plot(*latent[-1], "D", c="tab:red", ms=10, label="end: π rad")
+        ax.set_aspect("equal", adjustable="datalim")
+        ax.set_xlabel("$z_1$")
+        ax.set_ylabel("$z_2$")
+        steps = np.abs(np.angle(np.exp(1j * np.diff(theta))))
+        ax.set_title(
+            f"{edges} k-NN edges: {len(frames)} frames, largest angle step {steps.max():.2f} rad",
+            fontsize=10,
+        )
+        ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.25, 0.5), markerscale=1.5)
+        fig.colorbar(points, ax=ax, label="joint angle θ of the training image (rad)")
+        picks = np.linspace(0, len(frames) - 1, min(n_frames, len(frames))).round().astype(int)
+        for j, k in enumerate(picks):
+            sub = fig.add_subplot(grid[2 * block + 1, j])
+            sub.imshow(frames[k].reshape(16, 16), cmap="gray_r", vmin=0, vmax=1)
+            sub.set_xticks([])
+            sub.set_yticks([])
+            label = "start" if j == 0 else "end" if j == len(picks) - 1 else f"{k}"
+            sub.set_title(f"{label}\nθ≈{theta[k]:.2f}", fontsize=7)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    print(f"wrote {path}")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--settings", nargs="*", default=["VHP + REWO (pendulum settings)"])
@@ -225,11 +287,18 @@ def main(argv=None):
     parser.add_argument("--out", default=str(RESULTS_FILE))
     parser.add_argument("--table", action="store_true", help="print the summary and exit")
     parser.add_argument("--figure", type=int, default=None, help="draw Fig. 2 for this seed")
+    parser.add_argument(
+        "--interpolation-figure", type=int, default=None, help="draw the graph path, this seed"
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     out = Path(args.out)
     if args.table:
         print(summary_table(out))
+        return
+    if args.interpolation_figure is not None:
+        path = FIGURES / "pendulum_interpolation_rewo.png"
+        draw_interpolation_figure(args.interpolation_figure, args.epochs, path)
         return
     if args.figure is not None:
         draw_figure(args.figure, args.epochs, FIGURES / "pendulum_fig2_rewo.png")

@@ -379,7 +379,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
 
     def _fit(self, X: np.ndarray, continuing: bool, n_epochs: int) -> None:
         device = resolve_device(self.device)
-        # What a resumed fit continues from (absent in models pickled by skvhp < 0.4).
+        # What a resumed fit continues from (absent in models pickled before resuming existed).
         resumed = self.__dict__.get("_training_state_") if continuing else None
         seed = self._seed_ if continuing else seed_from(self.random_state)
         generator = make_generator(seed, device)
