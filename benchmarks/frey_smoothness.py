@@ -95,8 +95,11 @@ def draw(per_pixel: dict, runs: dict, strips: dict, figure: str | None) -> None:
 
     n_models, n_frames = len(per_pixel), 10
     fig = plt.figure(figsize=(12, 3.6 + 1.7 * n_models))
-    grid = fig.add_gridspec(1 + n_models, n_frames, height_ratios=[2.4] + [1] * n_models)
-    top = grid[0, :].subgridspec(1, n_models + 2, width_ratios=[1] * n_models + [0.08, 1.6],
+    grid = fig.add_gridspec(
+        1 + n_models, n_frames, height_ratios=[2.4] + [1] * n_models, hspace=0.45
+    )
+    # Maps, their colour bar, a spacer (room for the bar chart's label), the bar chart.
+    top = grid[0, :].subgridspec(1, n_models + 3, width_ratios=[1] * n_models + [0.08, 0.7, 1.6],
                                  wspace=0.35)  # fmt: skip
     vmax = max(np.max(m) for m in per_pixel.values())
     for i, (name, pixels) in enumerate(per_pixel.items()):
@@ -105,11 +108,11 @@ def draw(per_pixel: dict, runs: dict, strips: dict, figure: str | None) -> None:
         ax.set_title(f"{name}\nper-pixel smoothness", fontsize=8)
         ax.set_axis_off()
     fig.colorbar(im, cax=fig.add_subplot(top[0, n_models]), label="smoothness factor")
-    ax = fig.add_subplot(top[0, n_models + 1])
+    ax = fig.add_subplot(top[0, n_models + 2])
     names = list(runs)
     ax.bar(names, [np.mean(runs[n]) for n in names], yerr=[np.std(runs[n]) for n in names])
     ax.set_ylabel("smoothness factor:\nmean over pixels, ± std over paths", fontsize=8)
-    ax.tick_params(axis="x", labelsize=8)
+    ax.tick_params(axis="x", labelsize=7, rotation=15)
     ax.tick_params(axis="y", labelsize=7)
     # The same pair of faces interpolated by each model (start and end are the faces'
     # decodings), with the model's mean smoothness beside it.
