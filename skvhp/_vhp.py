@@ -72,7 +72,7 @@ class VHPAutoencoder(_ScheduledVAE):
         MNIST the error at β = 1 is about 0.24 after a few epochs, and κ = 0.25 ends with
         β = 1). The recipe: fit briefly with ``schedule="constant", beta=1.0``, read
         ``sqrt(history_["C"][-1])`` and take κ a little above it for a likelihood fit,
-        below it for a constrained one (``docs/models.md``, "Choosing κ").
+        below it for a constrained one (``docs/models.md``, "Choosing kappa").
     nu : float or "auto", default="auto"
         Step size ν of the β updates. The exponent is ν · (Ĉ - κ²), so ν must match the
         size of Ĉ - κ²: "auto" means ν = 0.02 / κ², which moves β by about 2 % per
