@@ -254,7 +254,11 @@ def table(args) -> None:
         {
             "dataset": r["dataset"],
             "model": r["model"],
-            "NLL": "" if r["nll"] is None else f"{r['nll']:.2f} ± {r['nll_standard_error']:.2f}",
+            # Only over the whole test set: the test images come in an order (the first
+            # ones are zeros), so a partial mean is biased.
+            "NLL": f"{r['nll']:.2f} ± {r['nll_standard_error']:.2f}"
+            if r["nll"] is not None and r["test_points_scored"] == r["test_points"]
+            else "",
             "paper": f"{r['paper_nll']:.2f}",
             "epochs": f"{r['epochs']}{' (early stop)' if r['stopped_early'] else ''}",
             "best val. bound": ""
