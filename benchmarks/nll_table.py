@@ -254,8 +254,8 @@ def table(args) -> None:
         {
             "dataset": r["dataset"],
             "model": r["model"],
-            # Only over the whole test set: the test images come in an order (the first
-            # ones are zeros), so a partial mean is biased.
+            # Only over the whole test set: the static test set appears to be ordered by
+            # digit (its first images are zeros), so a partial mean is biased.
             "NLL": f"{r['nll']:.2f} ± {r['nll_standard_error']:.2f}"
             if r["nll"] is not None and r["test_points_scored"] == r["test_points"]
             else "",
