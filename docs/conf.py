@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from sklearn.exceptions import ConvergenceWarning  # noqa: E402
+
 import skvhp  # noqa: E402
+
+# An example whose fit does not converge (REWO stuck in or skipping its initial phase)
+# fails the build instead of showing a warning on the page.
+warnings.filterwarnings("error", category=ConvergenceWarning)
 
 # The examples that read real data sets find them where this project keeps them.
 os.environ.setdefault("SKVHP_DATA", str(ROOT.parent / "shared" / "data"))

@@ -31,7 +31,12 @@ vhp = VHPAutoencoder(
 
 # FrozenEstimator: use the fitted model as it is (without it, fit would train a clone).
 graph = LatentGraphInterpolator(
-    FrozenEstimator(vhp), n_nodes=1000, n_neighbors=10, edges="mutual", random_state=0
+    FrozenEstimator(vhp),
+    n_nodes=1000,
+    n_neighbors=10,
+    edges="mutual",
+    connect_components=True,  # a stray prior sample may form its own component
+    random_state=0,
 ).fit(X)
 start, end = render_pendulum(np.array([0.0, np.pi]))
 frames, path = graph.interpolate(start, end, return_latent=True)

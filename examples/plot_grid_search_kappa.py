@@ -38,12 +38,15 @@ print(f"RMS error at beta = 1: {rms:.3f}")
 # Then the search over κ at and above it (a κ below it needs a longer fit to leave
 # REWO's initial phase), with 3-fold cross-validation.
 kappas = [round(f * rms, 3) for f in (1.0, 1.1, 1.25)]
+print(f"kappa candidates: {kappas}")
 search = GridSearchCV(
     VHPAutoencoder(
         n_components=2,
         hidden_layer_sizes=(64,),
         prior_hidden_layer_sizes=(32,),
         max_iter=10,
+        batch_size=32,
+        alpha=0.9,  # a running average Ĉ that follows a short fit (the default, 0.99, lags)
         n_importance_samples=200,
         random_state=0,
     ),
