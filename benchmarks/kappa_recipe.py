@@ -11,13 +11,12 @@ warnings; the results file is ``docs/results/kappa_recipe.json``.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
-from _common import DEFAULT_DATA, ROOT, machine_info, print_table
+from _common import DEFAULT_DATA, ROOT, machine_info, print_table, write_json
+from nll_table import ARCHITECTURE, VHP_PRIOR  # the Table 2 architecture
 
 
 def main(argv=None) -> None:
@@ -37,14 +36,9 @@ def main(argv=None) -> None:
 
     torch.set_num_threads(args.threads)
     X = load_binarized_mnist(args.data_home)[0][: args.train_size]
-    # The Table 2 architecture (benchmarks/nll_table.py).
     arch = dict(
-        n_components=40,
-        hidden_layer_sizes=(300, 300),
-        prior_hidden_layer_sizes=(300, 300),
-        activation="gated",
-        k=16,
-        learning_rate=5e-4,
+        **ARCHITECTURE,
+        **VHP_PRIOR,
         max_iter=args.epochs,
         device="cpu",
         random_state=0,
@@ -94,8 +88,7 @@ def main(argv=None) -> None:
         "suggested kappa": suggested,
         "rewo": rows,
     }
-    Path(args.out).write_text(json.dumps(payload, indent=1))
-    print(f"wrote {args.out}")
+    write_json("kappa_recipe", payload, args.out)
 
 
 if __name__ == "__main__":

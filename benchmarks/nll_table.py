@@ -60,6 +60,15 @@ RESULTS = ROOT / "docs" / "results" / "nll"
 CHECKPOINTS = ROOT / "benchmarks" / "results" / "nll_checkpoints"  # git-ignored
 SCORE_CHUNK = 500  # test points per scoring step (checkpointed)
 KAPPA = 0.25  # REWO / GECO tolerance: RMS error per pixel (docs/models.md, choosing κ)
+# The one architecture of Table 2 (the VampPrior paper's MLPs), and the VHP prior's.
+ARCHITECTURE = dict(
+    n_components=40,
+    hidden_layer_sizes=(300, 300),
+    activation="gated",
+    batch_size=100,
+    learning_rate=5e-4,
+)
+VHP_PRIOR = dict(k=16, prior_hidden_layer_sizes=(300, 300))
 
 
 def load(dataset: str, data_home: str):
@@ -79,11 +88,7 @@ def make_model(name: str, args, dynamic: bool):
     from skvhp import IWAE, VampPriorVAE, VHPAutoencoder
 
     common = dict(
-        n_components=40,
-        hidden_layer_sizes=(300, 300),
-        activation="gated",
-        batch_size=100,
-        learning_rate=5e-4,
+        **ARCHITECTURE,
         early_stopping=True,
         validation_fraction=1 / 6,
         n_iter_no_change=50,
@@ -96,9 +101,7 @@ def make_model(name: str, args, dynamic: bool):
     )
     if name.startswith("vhp"):
         schedule = "rewo" if name == "vhp-rewo" else "geco"
-        return VHPAutoencoder(
-            schedule=schedule, kappa=args.kappa, k=16, prior_hidden_layer_sizes=(300, 300), **common
-        )
+        return VHPAutoencoder(schedule=schedule, kappa=args.kappa, **VHP_PRIOR, **common)
     if name == "vampprior":
         return VampPriorVAE(n_pseudo_inputs=500, warmup_epochs=100, **common)
     layers = dict(n_layers=2, n_components_z1=40, hidden_layer_sizes_z2=(300, 300))

@@ -10,14 +10,13 @@ training loop held (tracemalloc), and writes ``docs/results/out_of_core.json``.
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
 import numpy as np
-from _common import DEFAULT_DATA, ROOT, machine_info, print_table
+from _common import DEFAULT_DATA, ROOT, machine_info, print_table, write_json
 
 
 def main(argv=None) -> None:
@@ -104,8 +103,7 @@ def main(argv=None) -> None:
     print()
     print_table(rows, list(rows[0]))
     payload = {"machine": machine_info("cpu"), "args": vars(args), "rows": rows}
-    Path(args.out).write_text(json.dumps(payload, indent=1))
-    print(f"wrote {args.out}")
+    write_json("out_of_core", payload, args.out)
 
 
 if __name__ == "__main__":

@@ -15,13 +15,12 @@ over a few seeds, on a fitted model (by default the static-MNIST VHP + REWO chec
 from __future__ import annotations
 
 import argparse
-import json
 import pickle
 import time
 from pathlib import Path
 
 import numpy as np
-from _common import DEFAULT_DATA, ROOT, machine_info, print_table
+from _common import DEFAULT_DATA, ROOT, machine_info, print_table, write_json
 
 CHECKPOINT = ROOT / "benchmarks" / "results" / "nll_checkpoints" / "static-mnist__vhp-rewo.pkl"
 
@@ -80,8 +79,7 @@ def main(argv=None) -> None:
         "speed ratio": ratio,
         "rows": rows,
     }
-    Path(args.out).write_text(json.dumps(payload, indent=1))
-    print(f"wrote {args.out}")
+    write_json("vhp_score_estimators", payload, args.out)
 
 
 if __name__ == "__main__":
