@@ -6,7 +6,8 @@ standardised per channel for training). For each model: a graph over 1000 prior 
 four interpolations (within one motion and between motions), and the smoothness factor
 per joint, in radians, averaged over 10 graphs x 100 random start/end frame pairs.
 
-    python benchmarks/motion.py --epochs 200
+    python benchmarks/motion.py --epochs 200 --out docs/results/motion.json --figures docs/figures
+    python benchmarks/motion.py --redraw docs/results/motion.npz --figures docs/figures
 """
 
 from __future__ import annotations
@@ -39,9 +40,15 @@ def main(argv=None):
     parser.add_argument("--kappa", type=float, default=0.3, help="RMS, standardised units")
     add_graph_experiment_arguments(parser, importance_samples=500)
     parser.add_argument("--figures", default=str(RESULTS), help="folder for the figures")
+    parser.add_argument(
+        "--redraw", default=None, help="figure data (.npz) of a previous run: only draw"
+    )
     args = parser.parse_args(argv)
-
     mocap = load_cmu_mocap(args.data_home)
+    if args.redraw:
+        draw(load_figure_data(args.redraw), mocap, Path(args.figures))
+        return
+
     scaler = StandardScaler().fit(mocap.data)
     X = scaler.transform(mocap.data).astype(np.float32)
     names = list(mocap.motion_names)
@@ -52,14 +59,13 @@ def main(argv=None):
         ib = rng.choice(np.flatnonzero(mocap.motion == names.index(b)))
         shown_pairs.append((ia, ib))
 
-    rows, per_joint, fits, shown = [], {}, {}, {}
+    rows, per_joint, shown = [], {}, {}
     for name, model in vhp_vamp_iwae(args, with_ring_settings=True, likelihood="gaussian").items():
         start = time.perf_counter()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             model.fit(X)
         fit_seconds = time.perf_counter() - start
-        fits[name] = model
         joint_scores, path_scores, graph = graph_smoothness(
             model,
             X,
@@ -69,7 +75,12 @@ def main(argv=None):
         )
         idx = np.array(shown_pairs)
         paths, latents = graph.interpolate(X[idx[:, 0]], X[idx[:, 1]], return_latent=True)
-        shown[name] = (graph, [scaler.inverse_transform(p) for p in paths], latents)
+        shown[name] = {
+            "codes": model.transform(X),
+            "nodes": graph.nodes_,
+            "latents": latents,
+            "walk_jog_angles": scaler.inverse_transform(paths[1]),  # rad, Fig. 6
+        }
         per_joint[name] = np.array(joint_scores)
         rows.append(
             {
@@ -90,7 +101,10 @@ def main(argv=None):
     print_table(rows, list(rows[0]))
     figures = Path(args.figures)
     figures.mkdir(parents=True, exist_ok=True)
-    draw(fits, shown, per_joint, X, mocap, figures)
+    data = {"shown": shown, "per_joint": per_joint}
+    out = Path(args.out) if args.out else RESULTS / "motion.json"
+    save_figure_data(data, out.with_suffix(".npz"))
+    draw(data, mocap, figures)
     write_json(
         "motion",
         {
@@ -106,22 +120,52 @@ def main(argv=None):
 
 
 # Path colours far from the motions' (tab10 blue, orange, green, red, purple).
-PATH_COLOURS = ["black", "deeppink", "darkturquoise", "goldenrod"]
+PATH_COLOURS = ["black", "deeppink", "darkturquoise", "saddlebrown"]
 
 
-def draw(fits, shown, per_joint, X, mocap, folder: Path) -> None:
+def save_figure_data(data: dict, path: Path) -> None:
+    """The arrays the figures show, so that ``--redraw`` needs no training."""
+    arrays = {f"per_joint/{name}": v for name, v in data["per_joint"].items()}
+    for name, shown in data["shown"].items():
+        arrays[f"codes/{name}"] = shown["codes"]
+        arrays[f"nodes/{name}"] = shown["nodes"]
+        arrays[f"walk_jog_angles/{name}"] = shown["walk_jog_angles"]
+        for i, latent in enumerate(shown["latents"]):
+            arrays[f"latent{i}/{name}"] = latent
+    np.savez_compressed(path, **arrays)
+    print(f"wrote {path}")
+
+
+def load_figure_data(path: str) -> dict:
+    with np.load(path) as arrays:
+        names = [key.split("/", 1)[1] for key in arrays if key.startswith("per_joint/")]
+        shown = {
+            name: {
+                "codes": arrays[f"codes/{name}"],
+                "nodes": arrays[f"nodes/{name}"],
+                "walk_jog_angles": arrays[f"walk_jog_angles/{name}"],
+                "latents": [arrays[f"latent{i}/{name}"] for i in range(len(PAIRS_SHOWN))],
+            }
+            for name in names
+        }
+        per_joint = {name: arrays[f"per_joint/{name}"] for name in names}
+    return {"shown": shown, "per_joint": per_joint}
+
+
+def draw(data: dict, mocap, folder: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    shown, per_joint = data["shown"], data["per_joint"]
+    folder.mkdir(parents=True, exist_ok=True)
     channels = [str(c) for c in mocap.channels]
     # Fig. 5: latent means coloured by motion, prior samples, graph paths.
-    fig, axes = plt.subplots(1, len(fits), figsize=(4.6 * len(fits), 4.8))
-    for ax, (name, model) in zip(axes, fits.items(), strict=True):
-        graph, _, latents = shown[name]
-        ax.scatter(*graph.nodes_.T, s=2, c="lightgrey", label="prior samples")
-        Z = model.transform(X)
+    fig, axes = plt.subplots(1, len(shown), figsize=(4.6 * len(shown), 4.8))
+    for ax, (name, arrays) in zip(axes, shown.items(), strict=True):
+        latents, Z = arrays["latents"], arrays["codes"]
+        ax.scatter(*arrays["nodes"].T, s=2, c="lightgrey", label="prior samples")
         for m, motion in enumerate(mocap.motion_names):
             ax.scatter(*Z[mocap.motion == m].T, s=2, label=str(motion), color=f"C{m}")
         for (a, b), latent, colour in zip(PAIRS_SHOWN, latents, PATH_COLOURS, strict=True):
@@ -161,9 +205,9 @@ def draw(fits, shown, per_joint, X, mocap, folder: Path) -> None:
     fig.savefig(folder / "motion_smoothness.png", dpi=100)
     plt.close(fig)
     # Fig. 6: joint-angle strips of the walk -> jog interpolation, per model.
-    fig, axes = plt.subplots(len(fits), 1, figsize=(9, 3.4 * len(fits)), squeeze=False)
-    for ax, name in zip(axes[:, 0], fits, strict=True):
-        path = shown[name][1][1]
+    fig, axes = plt.subplots(len(shown), 1, figsize=(9, 3.4 * len(shown)), squeeze=False)
+    for ax, name in zip(axes[:, 0], shown, strict=True):
+        path = shown[name]["walk_jog_angles"]
         image = ax.imshow(path.T, aspect="auto", cmap="coolwarm", vmin=-np.pi / 2, vmax=np.pi / 2)
         ax.set_title(f"{name}: walk (step 0) → jog (last step), joint angles along the path",
                      fontsize=9)  # fmt: skip

@@ -19,7 +19,18 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from _common import RESULTS, machine_info, print_table, write_json
+import torch
+from _common import ROOT, machine_info, print_table, write_json
+from _pendulum_figures import (
+    draw_frames,
+    frame_picks,
+    latent_panels,
+    path_ends,
+    path_over_ring,
+    schedule_panel,
+)
+from _topology import AngleReader
+from _topology import angular_error as angular_error_1d
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
@@ -33,7 +44,7 @@ from skvhp import (
     VHPAutoencoder,
     smoothness_factor,
 )
-from skvhp.datasets import make_pendulum, render_pendulum
+from skvhp.datasets import make_pendulum
 
 PAPER = {
     "VHP + REWO": 0.054,
@@ -79,60 +90,55 @@ def angular_error(pred: np.ndarray, angles: np.ndarray) -> np.ndarray:
 
 
 def draw_figure(fits: dict, X_test, angles_test, path: Path) -> None:
+    """Fig. 2 of the paper, one column per method: posterior means coloured by θ, prior
+    samples (each on its own scale), and the schedule."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(3, len(fits), figsize=(3.2 * len(fits), 9.0), squeeze=False)
+    fig, axes = plt.subplots(3, len(fits), figsize=(3.2 * len(fits), 9.6), squeeze=False)
     for col, (name, model) in enumerate(fits.items()):
-        Z = model.transform(X_test)
-        P = model.sample_latent(2000, random_state=0)
-        ax = axes[0, col]
-        ax.scatter(Z[:, 0], Z[:, 1], c=angles_test, cmap="hsv", s=2, vmin=0, vmax=2 * np.pi)
-        ax.set_title(f"{name}\nposterior means (colour: angle)", fontsize=8)
-        ax = axes[1, col]
-        ax.scatter(P[:, 0], P[:, 1], s=1, c="k", alpha=0.3)
-        ax.set_xlim(axes[0, col].get_xlim())
-        ax.set_ylim(axes[0, col].get_ylim())
-        ax.set_title("prior samples", fontsize=8)
-        for ax in axes[:2, col]:
-            ax.set_aspect("equal", adjustable="box")
-            ax.tick_params(labelsize=6)
+        points = latent_panels(axes[0, col], axes[1, col], model, X_test, angles_test)
+        axes[0, col].set_title(f"{name}\nposterior means of test images", fontsize=8)
+        axes[1, col].set_title("samples of the learned prior", fontsize=8)
         ax = axes[2, col]
-        trace = getattr(model, "iteration_history_", None)
-        if trace is not None:
-            ax.plot(trace["beta"], lw=1)
-            ax.set_yscale("log")
-            ax.set_xlabel("iteration", fontsize=7)
-            ax.set_title("β", fontsize=8)
+        if getattr(model, "iteration_history_", None) is not None:
+            schedule_panel(ax, model)
+            ax.set_title("β and Ĉ / κ² per iteration", fontsize=8)
         else:
             ax.text(0.5, 0.5, "k-sample IW bound\n(β = 1 throughout)", ha="center", va="center")
             ax.set_axis_off()
-        ax.tick_params(labelsize=6)
     fig.tight_layout()
+    cbar = fig.colorbar(points, ax=axes[0, :].tolist(), fraction=0.02, pad=0.01)
+    cbar.set_label("joint angle θ (rad)", fontsize=8)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     print(f"wrote {path}")
 
 
-def draw_interpolations(fits: dict, path: Path, geometry: dict, n_frames: int = 12) -> list[dict]:
-    """Fig. 3/4 of the paper: graph over 1000 prior samples, the shortest path between
-    the images at 0 and 180 degrees, and the decoded strip, per model."""
+def draw_interpolations(
+    fits: dict, path: Path, geometry: dict, X_codes, angles_codes, n_frames: int = 12
+) -> list[dict]:
+    """Fig. 3/4 of the paper: a 10-NN graph over 1000 prior samples, the shortest path
+    between the images at 0 and π rad drawn over the codes of ``X_codes`` (coloured by θ),
+    and the decoded frames, each titled with the angle read from it; one row per model."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.collections import LineCollection
 
-    ends = render_pendulum(np.array([0.0, np.pi]), **geometry)
     names = [n for n in ("VHP + REWO", "VHP + GECO", "IWAE") if n in fits]
     if not names:
         return []
-    fig = plt.figure(figsize=(3.4 * len(names), 5.2))
+    reader = AngleReader(geometry)
+    ends = path_ends(geometry)
+    half = n_frames // 2
+    fig = plt.figure(figsize=(13, 4.2 * len(names) + 0.4))
+    grid = fig.add_gridspec(2 * len(names), half + 2, width_ratios=[2.6, 0.12] + [1] * half)
     rows = []
-    for col, name in enumerate(names):
+    for row, name in enumerate(names):
         graph = LatentGraphInterpolator(
             FrozenEstimator(fits[name]),
             n_nodes=1000,
@@ -141,6 +147,8 @@ def draw_interpolations(fits: dict, path: Path, geometry: dict, n_frames: int = 
             random_state=0,
         ).fit(ends)
         frames, latent = graph.interpolate(ends[0], ends[1], return_latent=True)
+        theta = reader(frames)
+        steps = angular_error_1d(theta[1:], theta[:-1])
         rows.append(
             {
                 "method": name,
@@ -148,32 +156,28 @@ def draw_interpolations(fits: dict, path: Path, geometry: dict, n_frames: int = 
                 "smoothness (mean over pixels)": float(smoothness_factor(frames).mean())
                 if len(frames) >= 3
                 else float("nan"),
+                "largest angle step (rad)": float(steps.max()) if len(steps) else 0.0,
             }
         )
-        ax = fig.add_subplot(2, len(names), col + 1)
-        g = graph.graph_.tocoo()
-        segments = np.stack([graph.nodes_[g.row], graph.nodes_[g.col]], axis=1)
-        ax.add_collection(LineCollection(segments, colors="tab:blue", linewidths=0.3, alpha=0.4))
-        ax.scatter(*graph.nodes_.T, s=1, c="tab:blue")
-        ax.plot(*latent.T, c="red", lw=1.5)
-        ax.set_aspect("equal", adjustable="datalim")
-        ax.set_title(f"{name}: graph over prior samples", fontsize=8)
-        ax.tick_params(labelsize=6)
-        pick = np.linspace(0, len(frames) - 1, min(n_frames, len(frames))).round().astype(int)
-        strip = np.concatenate([frames[i].reshape(16, 16) for i in pick], axis=1)
-        ax = fig.add_subplot(2, len(names), len(names) + col + 1)
-        ax.imshow(strip, cmap="gray_r", vmin=0, vmax=1)
-        ax.set_title("decoded path, 0° to 180°", fontsize=8)
-        ax.set_axis_off()
-    fig.tight_layout()
+        ax = fig.add_subplot(grid[2 * row : 2 * row + 2, 0])
+        points = path_over_ring(ax, graph, latent, fits[name].transform(X_codes), angles_codes)
+        ax.set_title(f"{name}: path over the data ring", fontsize=9)
+        cbar = fig.colorbar(points, cax=fig.add_subplot(grid[2 * row : 2 * row + 2, 1]))
+        cbar.set_label("joint angle θ of the image (rad)", fontsize=7)
+        strip = [fig.add_subplot(grid[2 * row + j // half, 2 + j % half]) for j in range(n_frames)]
+        draw_frames(strip, frames, theta, frame_picks(len(frames), n_frames))
+        strip[0].set_title(f"{name}: {len(frames)} frames\n" + strip[0].get_title(), fontsize=7)
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=8)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=100)
     plt.close(fig)
     print(f"wrote {path}")
     return rows
 
 
-def main(argv=None):
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="REWO only, one seed, short")
     parser.add_argument("--methods", nargs="*", default=None, help="subset of the table's rows")
@@ -189,20 +193,35 @@ def main(argv=None):
     parser.add_argument("--rod-width", type=float, default=0.08, help="fraction of the image")
     parser.add_argument("--bob-radius", type=float, default=0.11, help="fraction of the image")
     parser.add_argument("--device", default="auto")
+    parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     parser.add_argument("--figure", default=None, help="where to draw Fig. 2 (png)")
     parser.add_argument("--interpolation-figure", default=None, help="Fig. 3/4 (png)")
     parser.add_argument("--out", default=None, help="JSON path")
+    return parser
+
+
+def load_data(args):
+    """``n_train`` training and ``n_test`` test images, independent draws of the angle."""
+    geometry = dict(rod_width=args.rod_width, bob_radius=args.bob_radius)
+    X, angles = make_pendulum(args.n_train, random_state=10_000, **geometry)
+    X_test, angles_test = make_pendulum(args.n_test, random_state=20_000, **geometry)
+    return X, angles, X_test, angles_test, geometry
+
+
+def main(argv=None):
+    parser = build_parser()
     args = parser.parse_args(argv)
     if args.quick:
         args.methods = args.methods or ["VHP + REWO"]
         args.seeds = args.seeds[:1]
         args.epochs = min(args.epochs, 30)
         args.n_train = min(args.n_train, 6000)
-    figure = Path(args.figure) if args.figure else RESULTS / "pendulum_latents.png"
+    torch.set_num_threads(args.threads)
+    # The full run draws the documentation's figures; a quick run keeps them untouched.
+    figures = ROOT / ("benchmarks/results" if args.quick else "docs/figures")
+    figure = Path(args.figure) if args.figure else figures / "pendulum_latents.png"
 
-    geometry = dict(rod_width=args.rod_width, bob_radius=args.bob_radius)
-    X, angles = make_pendulum(args.n_train, random_state=10_000, **geometry)
-    X_test, angles_test = make_pendulum(args.n_test, random_state=20_000, **geometry)
+    X, angles, X_test, angles_test, geometry = load_data(args)
     Y = np.c_[np.cos(angles), np.sin(angles)]
     methods = make_methods(args)
     names = args.methods or list(methods)
@@ -253,9 +272,11 @@ def main(argv=None):
     interpolation_path = (
         Path(args.interpolation_figure)
         if args.interpolation_figure
-        else RESULTS / "pendulum_interpolations.png"
+        else figures / "pendulum_interpolations.png"
     )
-    interpolations = draw_interpolations(first_fits, interpolation_path, geometry)
+    interpolations = draw_interpolations(
+        first_fits, interpolation_path, geometry, X[:4000], angles[:4000]
+    )
     if interpolations:
         print_table(interpolations, list(interpolations[0]))
     write_json(

@@ -24,6 +24,14 @@ from pathlib import Path
 import numpy as np
 import torch
 from _common import ROOT, machine_info
+from _pendulum_figures import (
+    draw_frames,
+    frame_picks,
+    latent_panels,
+    path_ends,
+    path_over_ring,
+    schedule_panel,
+)
 from _topology import AngleReader, longest_bar, polar_probe, radius_cv, ring_diagnostics
 from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
@@ -183,31 +191,15 @@ def draw_figure(seed: int, epochs: int, path: Path, snapshots=(1, 3, 10, 60)) ->
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             model.fit(Xtr)
-        Z = model.transform(Xte[:2000])
-        P = model.sample_latent(2000, random_state=0)
         iters = n_epochs * 120
-        sc = axes[0, col].scatter(*Z.T, c=thte[:2000], cmap="hsv", s=2, vmin=0, vmax=2 * np.pi)
+        sc = latent_panels(axes[0, col], axes[1, col], model, Xte[:2000], thte[:2000])
         axes[0, col].set_title(f"posterior means, iteration {iters}", fontsize=8)
-        axes[1, col].scatter(*P.T, s=1, c="k", alpha=0.3)
         axes[1, col].set_title(f"prior samples, iteration {iters}", fontsize=8)
-        for ax in axes[:, col]:
-            ax.set_aspect("equal", adjustable="datalim")
-            ax.set_xlabel("z₁", fontsize=7)
-            ax.set_ylabel("z₂", fontsize=7)
-            ax.tick_params(labelsize=6)
     cbar = fig.colorbar(sc, ax=axes[0, -1], fraction=0.9)
     cbar.set_label("joint angle θ (rad)", fontsize=8)
     axes[0, -1].set_axis_off()
-    trace = model.iteration_history_
-    ax = axes[1, -1]
-    ax.plot(trace["beta"], lw=1, label="β")
-    ax.plot(np.array(trace["C_hat"]) / model.kappa**2, lw=1, label="Ĉ / κ²")
-    ax.axhline(1.0, c="grey", lw=0.5)
-    ax.set_yscale("log")
-    ax.set_xlabel("iteration", fontsize=7)
-    ax.set_title("REWO: β and the constraint", fontsize=8)
-    ax.legend(fontsize=7)
-    ax.tick_params(labelsize=6)
+    schedule_panel(axes[1, -1], model)
+    axes[1, -1].set_title("REWO: β and the constraint", fontsize=8)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
@@ -226,13 +218,12 @@ def draw_interpolation_figure(seed: int, epochs: int, path: Path) -> None:
     from sklearn.frozen import FrozenEstimator
 
     from skvhp import LatentGraphInterpolator
-    from skvhp.datasets import render_pendulum
 
     Xtr, thtr, _, _, geom = load_data(seed, "default")
     model = make_setting("VHP + REWO (pendulum settings)", epochs, seed)
     model.fit(Xtr)
     reader = AngleReader(geom)
-    ends = render_pendulum(np.array([0.0, np.pi]), **geom)
+    ends = path_ends(geom)
     Z = model.transform(Xtr[:4000])
     n_frames = 12
     fig = plt.figure(figsize=(13, 9.5))
@@ -247,15 +238,7 @@ def draw_interpolation_figure(seed: int, epochs: int, path: Path) -> None:
         frames, latent = graph.interpolate(ends[0], ends[1], return_latent=True)
         theta = reader(frames)
         ax = fig.add_subplot(grid[2 * block, 2:10])
-        # Nodes under the codes, so that the coloured ring of the data stays visible.
-        ax.scatter(*graph.nodes_.T, s=2, c="0.7", label="graph nodes (prior samples)")
-        points = ax.scatter(*Z.T, c=thtr[:4000], cmap="hsv", s=4, vmin=0, vmax=2 * np.pi)
-        ax.plot(*latent.T, "-o", c="black", ms=3, lw=1.2, label="shortest path")
-        ax.plot(*latent[0], "s", c="tab:green", ms=10, label="start: 0 rad")
-        ax.plot(*latent[-1], "D", c="tab:red", ms=10, label="end: π rad")
-        ax.set_aspect("equal", adjustable="datalim")
-        ax.set_xlabel("$z_1$")
-        ax.set_ylabel("$z_2$")
+        points = path_over_ring(ax, graph, latent, Z, thtr[:4000])
         steps = np.abs(np.angle(np.exp(1j * np.diff(theta))))
         ax.set_title(
             f"{edges} k-NN edges: {len(frames)} frames, largest angle step {steps.max():.2f} rad",
@@ -263,14 +246,9 @@ def draw_interpolation_figure(seed: int, epochs: int, path: Path) -> None:
         )
         ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.25, 0.5), markerscale=1.5)
         fig.colorbar(points, ax=ax, label="joint angle θ of the training image (rad)")
-        picks = np.linspace(0, len(frames) - 1, min(n_frames, len(frames))).round().astype(int)
-        for j, k in enumerate(picks):
-            sub = fig.add_subplot(grid[2 * block + 1, j])
-            sub.imshow(frames[k].reshape(16, 16), cmap="gray_r", vmin=0, vmax=1)
-            sub.set_xticks([])
-            sub.set_yticks([])
-            label = "start" if j == 0 else "end" if j == len(picks) - 1 else f"{k}"
-            sub.set_title(f"{label}\nθ≈{theta[k]:.2f}", fontsize=7)
+        picks = frame_picks(len(frames), n_frames)
+        strip = [fig.add_subplot(grid[2 * block + 1, j]) for j in range(len(picks))]
+        draw_frames(strip, frames, theta, picks)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100, bbox_inches="tight")
     plt.close(fig)
