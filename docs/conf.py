@@ -63,8 +63,20 @@ def _skip_sklearn_plumbing(app, what, name, obj, skip, options):
     return skip
 
 
+def _link_figures(app, doctree) -> None:
+    """Make every figure of the pages a link to its full-size image: the content column
+    shrinks the multi-panel figures, and Sphinx links an image only when it has a size
+    (``html_scaled_image_link``), so give the figures their column's width."""
+    from docutils import nodes
+
+    for image in doctree.findall(nodes.image):
+        if image.get("uri", "").startswith("figures/"):
+            image.setdefault("width", "100%")
+
+
 def setup(app):
     app.connect("autodoc-skip-member", _skip_sklearn_plumbing)
+    app.connect("doctree-read", _link_figures)
 
 
 numpydoc_show_class_members = False
