@@ -66,7 +66,7 @@ def importance_log_likelihood(
 
 
 def active_units(estimator: Any, X: Any, threshold: float = 1e-2) -> int:
-    """Number of active latent units (Burda et al. 2016, Sec. 5.2).
+    """Number of active latent units, as defined by Burda et al. (2016), section 5.2.
 
     A unit u is active when the variance over the data of its posterior mean,
     Cov_x(E_{q(u|x)}[u]), exceeds ``threshold`` (0.01 in the paper): inactive units

@@ -132,7 +132,7 @@ def load_cmu_mocap(
     drop_root_rotation: bool = True,
     wrap_angles: bool = True,
 ) -> Bunch:
-    """CMU motion capture, five motions, joint angles at 30 fps (Klushyn et al., Sec. 4.2).
+    """CMU motion capture: five motions, joint angles at 30 fps (Klushyn et al., section 4.2).
 
     4642 frames of walk, jog, balance, martial arts and dance from the CMU Graphics Lab
     database, 53 Acclaim joint angles per frame in radians (see the data's README).
