@@ -6,7 +6,8 @@ standardised per channel for training). For each model: a graph over 1000 prior 
 four interpolations (within one motion and between motions), and the smoothness factor
 per joint, in radians, averaged over 10 graphs x 100 random start/end frame pairs.
 
-    python benchmarks/motion.py --epochs 200 --out docs/results/motion.json --figures docs/figures
+    python benchmarks/motion.py --epochs 200 --threads 1 --out docs/results/motion.json \
+        --figures docs/figures
     python benchmarks/motion.py --redraw docs/results/motion.npz --figures docs/figures
 """
 
@@ -18,6 +19,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import torch
 from _common import (
     RESULTS,
     add_graph_experiment_arguments,
@@ -43,7 +45,9 @@ def main(argv=None):
     parser.add_argument(
         "--redraw", default=None, help="figure data (.npz) of a previous run: only draw"
     )
+    parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
     mocap = load_cmu_mocap(args.data_home)
     if args.redraw:
         draw(load_figure_data(args.redraw), mocap, Path(args.figures))
