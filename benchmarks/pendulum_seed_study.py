@@ -137,7 +137,7 @@ def draw_figure(rows: list[dict], data, path: Path) -> None:
     cbar = fig.colorbar(points, ax=axes[0, :].tolist(), fraction=0.04, pad=0.02)
     cbar.set_label("joint angle θ (rad)", fontsize=8)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, bbox_inches="tight")  # keep the colour bar label
     plt.close(fig)
     print(f"wrote {path}")
 
