@@ -113,7 +113,7 @@ def draw_figure(fits: dict, X_test, angles_test, path: Path) -> None:
     cbar = fig.colorbar(points, ax=axes[0, :].tolist(), fraction=0.02, pad=0.01)
     cbar.set_label("joint angle θ (rad)", fontsize=8)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, bbox_inches="tight")  # keeps the colour bar's label
     plt.close(fig)
     print(f"wrote {path}")
 
