@@ -85,8 +85,8 @@ def angle_probe(model) -> Pipeline:
 
 
 def angular_error(pred: np.ndarray, angles: np.ndarray) -> np.ndarray:
-    diff = np.arctan2(pred[:, 1], pred[:, 0]) - angles
-    return np.abs(np.angle(np.exp(1j * diff)))
+    """|θ̂ - θ| on the circle for a prediction of (cos θ, sin θ)."""
+    return angular_error_1d(np.arctan2(pred[:, 1], pred[:, 0]), angles)
 
 
 def draw_figure(fits: dict, X_test, angles_test, path: Path) -> None:
