@@ -13,7 +13,10 @@ Every (data set, model) run is resumable: it trains in chunks of ``--chunk`` epo
 pickles a checkpoint after each chunk and rewrites its results file
 ``docs/results/nll/<data set>__<model>.json`` (status, epochs, learning curve, seconds,
 machine). When ``--minutes`` run out it stops after a chunk; the same command resumes.
-Scoring goes in chunks of test points, also checkpointed.
+Scoring goes in chunks of test points, also checkpointed. Checkpoints live in
+``benchmarks/nll_checkpoints/`` (about 25 MB each: the last and the best weights and Adam's
+moments), which is tracked by git: a session's work tree is a fresh clone, so before a
+session ends, commit the checkpoints of unfinished runs; a finished run deletes its own.
 
     python benchmarks/nll_table.py run --dataset static-mnist --model iwae1 --minutes 85
     python benchmarks/nll_table.py table     # docs/results/nll_table.md and the figures
@@ -57,7 +60,9 @@ PAPER_NLL = {  # Table 2 of the VHP paper, in MODELS' order
     "fashion-mnist": [225.37, 234.73, 232.78, 226.83, 225.39],
 }
 RESULTS = ROOT / "docs" / "results" / "nll"
-CHECKPOINTS = ROOT / "benchmarks" / "results" / "nll_checkpoints"  # git-ignored
+# Tracked, not ignored: a new session starts from a fresh clone, so a checkpoint that is not
+# committed is lost with the session (commit unfinished runs' ones; done runs delete theirs).
+CHECKPOINTS = ROOT / "benchmarks" / "nll_checkpoints"
 SCORE_CHUNK = 500  # test points per scoring step (checkpointed)
 KAPPA = 0.25  # REWO / GECO tolerance: RMS error per pixel (docs/models.md, choosing κ)
 # The one architecture of Table 2 (the VampPrior paper's MLPs), and the VHP prior's.
@@ -240,6 +245,7 @@ def run(args) -> None:
             flush=True,
         )
     save("done")
+    ckpt_path.unlink()  # the results file holds all that is reported; keep the repo small
     print(f"{stem}: done", flush=True)
 
 
