@@ -140,7 +140,8 @@ def run(args) -> None:
     torch.set_num_threads(args.threads)
     deadline = time.time() + 60 * args.minutes
     stem = _stem(args)
-    ckpt_path, result_path = CHECKPOINTS / f"{stem}.pkl", RESULTS / f"{stem}.json"
+    ckpt_path = Path(args.checkpoint_dir) / f"{stem}.pkl"
+    result_path = Path(args.results_dir) / f"{stem}.json"
     X_train, X_test, dynamic = load(args.dataset, args.data_home)
     X_train, X_test = X_train[: args.train_size], X_test[: args.test_size]
     if ckpt_path.exists():
@@ -196,12 +197,14 @@ def run(args) -> None:
             result["active_units"] = active_units(model, X_test)
         _atomic_write(result_path, json.dumps(result, indent=1).encode())
 
-    chunk_s = 0.0
+    # Every process does at least one chunk (of training, or else of scoring), so that a
+    # queue that reruns it makes progress whatever --minutes is (0: one chunk, then stop).
+    chunk_s, progressed = 0.0, False
     while not state["stopped_early"]:
         done = model.n_iter_ if hasattr(model, "n_iter_") else 0
         if done >= args.epochs:
             break
-        if time.time() + chunk_s > deadline:
+        if progressed and time.time() + chunk_s > deadline:
             save("training (paused)")
             print(f"{stem}: paused at epoch {done} (time budget)", flush=True)
             return
@@ -216,6 +219,7 @@ def run(args) -> None:
         state["warnings"] = [f"epoch {model.n_iter_}: {w.message}" for w in caught]
         state["scores"], state["score_s"] = [], 0.0  # a changed model is scored anew
         state["stopped_early"] = model.n_iter_ - done < n
+        progressed = True
         save("training")
         val = model.history_["validation_loss"][-1]
         print(
@@ -226,18 +230,19 @@ def run(args) -> None:
 
     n_scored = sum(len(s) for s in state["scores"])
     while n_scored < len(X_test):
-        if time.time() > deadline:
+        if progressed and time.time() > deadline:
             save("scoring (paused)")
             print(f"{stem}: paused scoring at {n_scored} test points", flush=True)
             return
         start = time.perf_counter()
         # Each chunk its own seed, so a resumed scoring draws what an unbroken one would.
         model.set_params(random_state=args.seed * 100_003 + n_scored)
-        part = model.score_samples(X_test[n_scored : n_scored + SCORE_CHUNK])
+        part = model.score_samples(X_test[n_scored : n_scored + args.score_chunk])
         model.set_params(random_state=args.seed)
         state["score_s"] += time.perf_counter() - start
         state["scores"].append(part)
         n_scored += len(part)
+        progressed = True
         save("scoring")
         print(
             f"{stem}: scored {n_scored}/{len(X_test)} "
@@ -251,7 +256,7 @@ def run(args) -> None:
 
 def table(args) -> None:
     rows = []
-    for path in sorted(RESULTS.glob("*.json")):
+    for path in sorted(Path(args.results_dir).glob("*.json")):
         r = json.loads(path.read_text())
         if "__" in path.stem[path.stem.index("__") + 2 :]:
             continue  # tagged (smoke) runs stay out of the table
@@ -344,7 +349,11 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--tag", default="", help="suffix for results files (smoke runs)")
     p.add_argument("--data-home", default=str(DEFAULT_DATA))
-    sub.add_parser("table", help="the table and learning-curve figures from the results")
+    p.add_argument("--score-chunk", type=int, default=SCORE_CHUNK, help="test points a step")
+    p.add_argument("--checkpoint-dir", default=str(CHECKPOINTS))
+    p.add_argument("--results-dir", default=str(RESULTS))
+    t = sub.add_parser("table", help="the table and learning-curve figures from the results")
+    t.add_argument("--results-dir", default=str(RESULTS))
     args = parser.parse_args(argv)
     run(args) if args.command == "run" else table(args)
 
