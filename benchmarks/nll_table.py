@@ -256,7 +256,7 @@ def run(args) -> None:
 
 def table(args) -> None:
     rows = []
-    for path in sorted(Path(args.results_dir).glob("*.json")):
+    for path in sorted(RESULTS.glob("*.json")):
         r = json.loads(path.read_text())
         if "__" in path.stem[path.stem.index("__") + 2 :]:
             continue  # tagged (smoke) runs stay out of the table
@@ -352,8 +352,7 @@ def main(argv=None):
     p.add_argument("--score-chunk", type=int, default=SCORE_CHUNK, help="test points a step")
     p.add_argument("--checkpoint-dir", default=str(CHECKPOINTS))
     p.add_argument("--results-dir", default=str(RESULTS))
-    t = sub.add_parser("table", help="the table and learning-curve figures from the results")
-    t.add_argument("--results-dir", default=str(RESULTS))
+    sub.add_parser("table", help="the table and learning-curve figures from the results")
     args = parser.parse_args(argv)
     run(args) if args.command == "run" else table(args)
 

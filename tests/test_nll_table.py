@@ -1,5 +1,6 @@
 """benchmarks/nll_table.py: a Table 2 run stopped after every chunk and resumed from its
-checkpoint (a new process each time, as across sessions) ends where an unbroken run does."""
+checkpoint (a fresh ``run`` each time that reloads it from disk, as a queue or a new
+session does) ends where an unbroken run does."""
 
 import json
 import sys
