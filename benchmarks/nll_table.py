@@ -311,7 +311,8 @@ def _figures(rows) -> None:
         fig, ax = plt.subplots(figsize=(7, 4.5))
         for r in runs:
             curve = r["learning_curve"]["validation_bound"]
-            ax.plot(np.arange(1, len(curve) + 1), curve, label=r["model"])
+            colour = f"C{list(MODELS.values()).index(r['model'])}"  # same in every figure
+            ax.plot(np.arange(1, len(curve) + 1), curve, label=r["model"], color=colour)
         low = min(min(r["learning_curve"]["validation_bound"]) for r in runs)
         ax.set_ylim(low - 2, low + 40)
         ax.set_xlabel("epoch")
