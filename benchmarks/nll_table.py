@@ -64,7 +64,11 @@ RESULTS = ROOT / "docs" / "results" / "nll"
 # committed is lost with the session (commit unfinished runs' ones; done runs delete theirs).
 CHECKPOINTS = ROOT / "benchmarks" / "nll_checkpoints"
 SCORE_CHUNK = 500  # test points per scoring step (checkpointed)
-KAPPA = 0.25  # REWO / GECO tolerance: RMS error per pixel (docs/models.md, choosing κ)
+# REWO / GECO tolerance κ, an RMS error per pixel, per data set: the recipe of docs/models.md
+# (choosing κ; benchmarks/kappa_recipe.py, docs/results/kappa_recipe*.json): 5 % above the
+# error of a 4-epoch β = 1 fit, so the constraint is slack at β = 1 and REWO ends there.
+# Static MNIST's 0.25 predates the recipe (which gives 0.26 there); both are slack.
+KAPPA = {"static-mnist": 0.25, "dynamic-mnist": 0.26, "fashion-mnist": 0.34}
 # The one architecture of Table 2 (the VampPrior paper's MLPs), and the VHP prior's.
 ARCHITECTURE = dict(
     n_components=40,
@@ -106,7 +110,8 @@ def make_model(name: str, args, dynamic: bool):
     )
     if name.startswith("vhp"):
         schedule = "rewo" if name == "vhp-rewo" else "geco"
-        return VHPAutoencoder(schedule=schedule, kappa=args.kappa, **VHP_PRIOR, **common)
+        kappa = KAPPA[args.dataset] if args.kappa is None else args.kappa
+        return VHPAutoencoder(schedule=schedule, kappa=kappa, **VHP_PRIOR, **common)
     if name == "vampprior":
         return VampPriorVAE(n_pseudo_inputs=500, warmup_epochs=100, **common)
     layers = dict(n_layers=2, n_components_z1=40, hidden_layer_sizes_z2=(300, 300))
@@ -345,7 +350,7 @@ def main(argv=None):
     p.add_argument("--train-size", type=int, default=None, help="default: all")
     p.add_argument("--test-size", type=int, default=None, help="default: all 10,000")
     p.add_argument("--importance-samples", type=int, default=5000)
-    p.add_argument("--kappa", type=float, default=KAPPA, help="RMS per pixel")
+    p.add_argument("--kappa", type=float, default=None, help="RMS per pixel (default: KAPPA)")
     p.add_argument("--device", default="cpu")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--tag", default="", help="suffix for results files (smoke runs)")
