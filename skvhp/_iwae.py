@@ -64,6 +64,14 @@ class TwoLayerVAE(nn.Module):
     def log_weights(
         self, x: torch.Tensor, n_samples: int, generator: torch.Generator | None
     ) -> torch.Tensor:
+        """``log p(x, z1_s, z2_s) - log q(z1_s, z2_s | x)`` for ``n_samples`` draws: (S, B)."""
+        return self.forward_terms(x, n_samples, generator)["log_w"]
+
+    def forward_terms(
+        self, x: torch.Tensor, n_samples: int, generator: torch.Generator | None
+    ) -> dict[str, torch.Tensor]:
+        """The terms of one pass, shape (S, B) each: ``log_px`` = log p(x|z1), ``log_pz`` =
+        log p(z1|z2) + log p(z2), ``log_qz`` = log q(z1|x) + log q(z2|z1), and ``log_w``."""
         mean1, log_var1 = self.q_z1(x)
         z1 = reparameterize(mean1, log_var1, n_samples, generator)  # (S, B, d1)
         mean2, log_var2 = self.q_z2(z1)
@@ -71,13 +79,16 @@ class TwoLayerVAE(nn.Module):
             mean2.shape, generator=generator, device=mean2.device, dtype=mean2.dtype
         )
         p_mean1, p_log_var1 = self.p_z1(z2)
-        log_p = (
-            self.likelihood.log_prob(x, self.decoder(z1))
-            + log_normal_diag(z1, p_mean1, p_log_var1)
-            + log_standard_normal(z2)
-        )
-        log_q = log_normal_diag(z1, mean1, log_var1) + log_normal_diag(z2, mean2, log_var2)
-        return log_p - log_q
+        log_px = self.likelihood.log_prob(x, self.decoder(z1))
+        log_pz1, log_pz2 = log_normal_diag(z1, p_mean1, p_log_var1), log_standard_normal(z2)
+        log_qz = log_normal_diag(z1, mean1, log_var1) + log_normal_diag(z2, mean2, log_var2)
+        return {
+            "log_px": log_px,
+            "log_pz": log_pz1 + log_pz2,
+            "log_qz": log_qz,
+            # Summed in the order of earlier versions: a resumed run continues bit for bit.
+            "log_w": log_px + log_pz1 + log_pz2 - log_qz,
+        }
 
 
 class IWAE(_BaseVAE):
@@ -85,7 +96,11 @@ class IWAE(_BaseVAE):
 
     Trains the importance-weighted bound
     ``L_k = E[log (1/k) sum_i p(x, z_i) / q(z_i | x)]`` with ``k`` samples
-    (Burda et al., 2016); ``k=1`` is the plain VAE's ELBO.
+    (Burda et al., 2016); ``k=1`` is the plain VAE's ELBO. With ``warmup_epochs`` the
+    latent part of every log-weight is scaled by β, which rises linearly from 0 to 1 over
+    those epochs (``log p(x|z_i) + β log [p(z_i) / q(z_i|x)]``; at ``k=1`` the warm-up of
+    Sønderby et al. 2016 and of the VampPrior paper, which trains all its models so);
+    Burda et al. train without (the default).
 
     Parameters
     ----------
@@ -102,6 +117,10 @@ class IWAE(_BaseVAE):
         them).
     hidden_layer_sizes_z2 : tuple of int, default=(100, 100)
         Deterministic layers between z1 and z2 (only for ``n_layers=2``).
+    warmup_epochs : int, default=0
+        Epochs over which β rises linearly from 0 to 1 (per iteration, counted across
+        resumed fits); 0 trains the bound itself from the start. Validation and
+        ``score`` always use β = 1.
     activation : {"tanh", "relu", "elu", "softplus", "sigmoid", "gated"}, default="tanh"
         "gated" uses the gated dense layers of the VampPrior paper.
     likelihood : {"bernoulli", "continuous_bernoulli", "gaussian"}, default="bernoulli"
@@ -162,9 +181,11 @@ class IWAE(_BaseVAE):
     n_iter_ : int
         Epochs run (cumulative under ``warm_start``).
     history_ : dict of list
-        Per epoch: ``loss`` (the negative k-sample bound per sample, nats), ``elbo``
-        (the mean of the k log-weights, the single-sample ELBO per sample, nats; ≤ the
-        bound), ``time`` (seconds of training, cumulative over resumed fits),
+        Per epoch: ``loss`` (the negative k-sample bound per sample, nats; during a
+        warm-up the negative β-weighted one that is trained), ``elbo`` (the mean of the
+        k log-weights, the single-sample ELBO per sample, nats; ≤ the bound), ``beta``
+        (the mean β, only with ``warmup_epochs``), ``time`` (seconds of training,
+        cumulative over resumed fits),
         ``validation_loss`` (the negative bound on the held-out rows) with early stopping.
     best_validation_loss_ : float
         The lowest validation loss, whose weights ``module_`` holds; only with early
@@ -203,6 +224,7 @@ class IWAE(_BaseVAE):
         n_components_z1: int = 100,
         hidden_layer_sizes: tuple[int, ...] = (200, 200),
         hidden_layer_sizes_z2: tuple[int, ...] = (100, 100),
+        warmup_epochs: int = 0,
         activation: str = "tanh",
         likelihood: str = "bernoulli",
         max_iter: int = 100,
@@ -225,9 +247,15 @@ class IWAE(_BaseVAE):
         self.n_layers = n_layers
         self.n_components_z1 = n_components_z1
         self.hidden_layer_sizes_z2 = hidden_layer_sizes_z2
+        self.warmup_epochs = warmup_epochs
+
+    def __setstate__(self, state: dict) -> None:
+        state.setdefault("warmup_epochs", 0)  # pickled before warm-up existed
+        super().__setstate__(state)
 
     def _check_extra_params(self) -> None:
         check_int(self.k, "k", 1)
+        check_int(self.warmup_epochs, "warmup_epochs", 0)
         check_int(self.n_layers, "n_layers", 1, 2)
         check_int(self.n_components_z1, "n_components_z1", 1)
         check_layer_sizes(self.hidden_layer_sizes_z2, "hidden_layer_sizes_z2")
@@ -256,7 +284,39 @@ class IWAE(_BaseVAE):
     def _evaluation_width(self) -> int:
         return max(super()._evaluation_width(), self.n_components_z1, *self.hidden_layer_sizes_z2)
 
-    def _objective(self, module, x, generator):
-        log_w = module.log_weights(x, self.k, generator)
+    def _objective(self, module, x, generator, beta: float = 1.0):
+        # β = 1 (validation, and training without warm-up): the k-sample bound itself.
+        out = module.forward_terms(x, self.k, generator)
+        log_w = out["log_w"]
+        if beta != 1.0:
+            log_w = out["log_px"] + beta * (out["log_pz"] - out["log_qz"])
         bound = log_mean_exp(log_w, dim=0).mean()
-        return -bound, {"elbo": log_w.mean()}
+        return -bound, {"elbo": out["log_w"].mean()}
+
+    def _on_fit_start(self, module, X_train, generator, continuing):
+        # The warm-up counts iterations across resumed fits: n_iter_ whole epochs so far.
+        steps = -(-X_train.shape[0] // min(self.batch_size, X_train.shape[0]))
+        done = self.n_iter_ * steps if continuing else 0
+        self._warmup_steps = [done, self.warmup_epochs * steps]
+
+    def _training_step(self, module, optimizer, x, generator):
+        if self.warmup_epochs == 0:
+            return super()._training_step(module, optimizer, x, generator)
+        step, total = self._warmup_steps
+        self._warmup_steps[0] += 1
+        beta = min(1.0, step / total)
+        loss, terms = self._objective(module, x, generator, beta)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        return {
+            "loss": loss.detach(),
+            "beta": torch.tensor(beta),
+            **{k: v.detach() for k, v in terms.items()},
+        }
+
+    def _train(self, X: Any, *, continuing: bool, n_epochs: int) -> IWAE:
+        try:
+            return super()._train(X, continuing=continuing, n_epochs=n_epochs)
+        finally:
+            self.__dict__.pop("_warmup_steps", None)

@@ -166,11 +166,60 @@ def test_numpy_booleans_are_accepted_as_flags(digits01):
 
 @pytest.mark.parametrize(
     "param, value",
-    [("n_components_z1", 0), ("hidden_layer_sizes_z2", (3, -1)), ("hidden_layer_sizes_z2", "x")],
+    [
+        ("n_components_z1", 0),
+        ("hidden_layer_sizes_z2", (3, -1)),
+        ("hidden_layer_sizes_z2", "x"),
+        ("warmup_epochs", -1),
+        ("warmup_epochs", 1.5),
+    ],
 )
 def test_two_layer_iwae_parameters_name_themselves(param, value, digits01):
     with pytest.raises(ValueError, match=param):
         FACTORIES["iwae_l2"]().set_params(**{param: value}).fit(digits01)
+
+
+@pytest.mark.parametrize("name", ["iwae", "iwae_l2"])
+def test_iwae_warmup_scales_the_latent_part_of_each_log_weight(name, digits01):
+    # 300 rows in batches of 100: 3 steps an epoch, β = step / 6 over two epochs.
+    model = FACTORIES[name](max_iter=3, warmup_epochs=2, batch_size=100).fit(digits01)
+    expected = [np.mean(np.arange(3) / 6), np.mean(np.arange(3, 6) / 6), 1.0]
+    np.testing.assert_allclose(model.history_["beta"], expected)
+    # The trained loss at β against its definition, from the same draws; at β = 1 it is
+    # the k-sample bound that validation and ``score`` use.
+    x = torch.as_tensor(digits01[:50], dtype=torch.float32)
+
+    def draws():
+        return torch.Generator().manual_seed(1)
+
+    def brute_force(log_w):
+        return -np.mean(np.log(np.mean(np.exp(log_w.double().numpy()), axis=0)))
+
+    with torch.no_grad():
+        for beta in (0.3, 1.0):
+            loss, _ = model._objective(model.module_, x, draws(), beta)
+            out = model.module_.forward_terms(x, model.k, draws())
+            log_w = out["log_px"] + beta * (out["log_pz"] - out["log_qz"])
+            np.testing.assert_allclose(float(loss), brute_force(log_w), rtol=1e-5)
+        plain = model.module_.log_weights(x, model.k, draws())
+        np.testing.assert_allclose(float(loss), brute_force(plain), rtol=1e-5)
+
+
+def test_iwae_without_warmup_trains_the_bound_from_the_start(digits01):
+    model = FACTORIES["iwae"](max_iter=2).fit(digits01)
+    assert "beta" not in model.history_
+    assert model.get_params()["warmup_epochs"] == 0
+
+
+def test_iwae_pickled_before_warmup_existed_loads_without_it(digits01):
+    model = FACTORIES["iwae"](max_iter=1).fit(digits01)
+    state = model.__getstate__()
+    del state["warmup_epochs"]
+    old = IWAE.__new__(IWAE)
+    old.__setstate__(state)
+    assert old.get_params()["warmup_epochs"] == 0
+    old.set_params(warm_start=True, max_iter=1).fit(digits01)  # and resumes
+    assert old.n_iter_ == 2
 
 
 @factory_names

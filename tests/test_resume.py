@@ -19,6 +19,10 @@ FAST_REWO = dict(alpha=0.5, learning_rate=2e-2, prior_hidden_layer_sizes=(4,))
 CASES = {
     "IWAE L=1": (IWAE, dict(k=3)),
     "IWAE L=2": (IWAE, dict(k=2, n_layers=2, n_components_z1=3, hidden_layer_sizes_z2=(4,))),
+    "IWAE L=2 warm-up": (
+        IWAE,
+        dict(k=2, n_layers=2, n_components_z1=3, hidden_layer_sizes_z2=(4,), warmup_epochs=3),
+    ),
     "VampPrior L=1": (VampPriorVAE, dict(n_pseudo_inputs=5, warmup_epochs=3)),
     "VampPrior L=2": (VampPriorVAE, dict(n_pseudo_inputs=5, n_layers=2, n_components_z1=3)),
     # κ such that REWO switches in the second epoch (the resume is in the main phase)
