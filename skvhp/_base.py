@@ -213,6 +213,12 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
     ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         """The loss to minimise on batch ``x`` (mean over rows) and named scalar terms."""
 
+    def _training_objective(
+        self, module: nn.Module, x: torch.Tensor, generator: torch.Generator
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        """The loss a training step minimises; by default the one validation measures."""
+        return self._objective(module, x, generator)
+
     def _check_extra_params(self) -> None:
         """Check the subclass's own parameters (raise ValueError)."""
 
@@ -238,7 +244,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         generator: torch.Generator,
     ) -> dict[str, torch.Tensor]:
         """One gradient step; returns detached scalar terms (including ``loss``)."""
-        loss, terms = self._objective(module, x, generator)
+        loss, terms = self._training_objective(module, x, generator)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()

@@ -13,6 +13,7 @@ from ._distributions import log_mean_exp, log_normal_diag, log_standard_normal, 
 from ._likelihoods import LIKELIHOODS
 from ._nn import GaussianHead, make_mlp
 from ._priors import StandardNormalPrior
+from ._schedules import linear_warmup_beta
 from ._vae import SingleLayerVAE
 from ._validation import check_int, check_layer_sizes
 
@@ -299,21 +300,14 @@ class IWAE(_BaseVAE):
         done = self.n_iter_ * steps if continuing else 0
         self._warmup_steps = [done, self.warmup_epochs * steps]
 
-    def _training_step(self, module, optimizer, x, generator):
+    def _training_objective(self, module, x, generator):
         if self.warmup_epochs == 0:
-            return super()._training_step(module, optimizer, x, generator)
+            return self._objective(module, x, generator)
         step, total = self._warmup_steps
         self._warmup_steps[0] += 1
-        beta = min(1.0, step / total)
+        beta = linear_warmup_beta(step, total)
         loss, terms = self._objective(module, x, generator, beta)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        return {
-            "loss": loss.detach(),
-            "beta": torch.tensor(beta),
-            **{k: v.detach() for k, v in terms.items()},
-        }
+        return loss, {**terms, "beta": torch.tensor(beta)}
 
     def _train(self, X: Any, *, continuing: bool, n_epochs: int) -> IWAE:
         try:

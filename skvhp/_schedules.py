@@ -65,6 +65,11 @@ def geco_beta_update(beta, delta, nu):
     return (beta * torch.exp(-nu * delta)).clamp(BETA_FLOOR, BETA_CEIL)
 
 
+def linear_warmup_beta(iteration: int, total: int) -> float:
+    """β = min(1, t / T) at iteration t of a T-iteration warm-up (T = 0: no warm-up)."""
+    return min(1.0, iteration / total) if total > 0 else 1.0
+
+
 def _scalar(value, like: torch.Tensor) -> torch.Tensor:
     """``value`` as a float64 0-d tensor on ``like``'s device (a copy of a tensor)."""
     if isinstance(value, torch.Tensor):
@@ -221,7 +226,7 @@ class LinearWarmUp(_Schedule):
 
     def step(self, c_batch):
         total = self.warmup_epochs * self.iterations_per_epoch
-        beta = min(1.0, self.iteration / total) if total > 0 else 1.0  # host arithmetic
+        beta = linear_warmup_beta(self.iteration, total)  # host arithmetic
         return self._record(beta, _detached(c_batch))
 
 
