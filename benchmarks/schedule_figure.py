@@ -10,9 +10,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+import torch
 from _common import ROOT
 
-from skvhp._schedules import geco_beta_update, rewo_beta_update
+from skvhp._torch.schedules import geco_beta_update, rewo_beta_update
 
 
 def main():
@@ -20,9 +21,10 @@ def main():
     betas = np.linspace(0.01, 2.0, 400)
     deltas = np.linspace(-1.0, 1.0, 200)
     B, D = np.meshgrid(betas, deltas)
-    rewo = np.vectorize(lambda b, d: rewo_beta_update(b, d, 1.0, 3.0) - b)(B, D)
+    Bt, Dt = torch.from_numpy(B), torch.from_numpy(D)  # the rules work elementwise
+    rewo = (rewo_beta_update(Bt, Dt, 1.0, 3.0) - Bt).numpy()
     rewo[B > 1.0] = np.nan  # unreachable for REWO
-    geco = np.vectorize(lambda b, d: geco_beta_update(b, d, 1.0) - b)(B, D)
+    geco = (geco_beta_update(Bt, Dt, 1.0) - Bt).numpy()
     lim = np.nanmax(np.abs(np.concatenate([rewo.ravel(), geco.ravel()])))  # one scale
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True, layout="constrained")
     panels = (

@@ -1,6 +1,6 @@
 """skvhp: scikit-learn estimators for variational autoencoders with learned priors."""
 
-from ._evaluation import active_units
+from ._active_units import active_units
 from ._graph import LatentGraphInterpolator, smoothness_factor
 from ._iwae import IWAE
 from ._polar import PolarCoordinates

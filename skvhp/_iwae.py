@@ -2,94 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import torch
-from torch import nn
 
 from ._base import _BaseVAE, common_parameters
-from ._distributions import log_mean_exp, log_normal_diag, log_standard_normal, reparameterize
-from ._likelihoods import LIKELIHOODS
-from ._nn import GaussianHead, make_mlp
-from ._priors import StandardNormalPrior
-from ._schedules import linear_warmup_beta
-from ._vae import SingleLayerVAE
+from ._torch.models import LatentVariableModel, SingleLayerVAE, TwoLayerVAE
+from ._torch.objectives import importance_weighted_loss
+from ._torch.priors import StandardNormalPrior
+from ._torch.schedules import LinearWarmUp
+from ._torch.training import FitState, Terms, optimizer_step
 from ._validation import check_int, check_layer_sizes
-
-
-class TwoLayerVAE(nn.Module):
-    """Burda et al.'s two-stochastic-layer model.
-
-    Generative: p(z2) = N(0, I), p(z1 | z2) diagonal Gaussian, p(x | z1).
-    Inference: q(z1 | x) q(z2 | z1), both diagonal Gaussians.
-    """
-
-    def __init__(
-        self,
-        n_features: int,
-        n_components_z1: int,
-        n_components: int,
-        hidden_layer_sizes: Sequence[int],
-        hidden_layer_sizes_z2: Sequence[int],
-        activation: str,
-        likelihood: str,
-    ):
-        super().__init__()
-        self.q_z1 = GaussianHead(n_features, hidden_layer_sizes, n_components_z1, activation)
-        self.q_z2 = GaussianHead(n_components_z1, hidden_layer_sizes_z2, n_components, activation)
-        self.p_z1 = GaussianHead(
-            n_components, tuple(reversed(hidden_layer_sizes_z2)), n_components_z1, activation
-        )
-        self.decoder = make_mlp(
-            n_components_z1, tuple(reversed(hidden_layer_sizes)), n_features, activation
-        )
-        self.likelihood = LIKELIHOODS[likelihood](n_features)
-        self.prior = StandardNormalPrior(n_components)
-
-    def encode_mean(self, x: torch.Tensor) -> torch.Tensor:
-        # Mean of q(z2 | z1) at the mean of q(z1 | x): a deterministic pass.
-        return self.q_z2(self.q_z1(x)[0])[0]
-
-    def decode_mean(self, z2: torch.Tensor) -> torch.Tensor:
-        return self.likelihood.mean(self.decoder(self.p_z1(z2)[0]))
-
-    def sample_latent(self, n_samples: int, generator: torch.Generator | None) -> torch.Tensor:
-        return self.prior.sample(n_samples, generator)
-
-    def sample_data(self, z2: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
-        mean, log_var = self.p_z1(z2)
-        z1 = reparameterize(mean, log_var, 1, generator)[0]
-        return self.likelihood.sample(self.decoder(z1), generator)
-
-    def log_weights(
-        self, x: torch.Tensor, n_samples: int, generator: torch.Generator | None
-    ) -> torch.Tensor:
-        """``log p(x, z1_s, z2_s) - log q(z1_s, z2_s | x)`` for ``n_samples`` draws: (S, B)."""
-        return self.forward_terms(x, n_samples, generator)["log_w"]
-
-    def forward_terms(
-        self, x: torch.Tensor, n_samples: int, generator: torch.Generator | None
-    ) -> dict[str, torch.Tensor]:
-        """The terms of one pass, shape (S, B) each: ``log_px`` = log p(x|z1), ``log_pz`` =
-        log p(z1|z2) + log p(z2), ``log_qz`` = log q(z1|x) + log q(z2|z1), and ``log_w``."""
-        mean1, log_var1 = self.q_z1(x)
-        z1 = reparameterize(mean1, log_var1, n_samples, generator)  # (S, B, d1)
-        mean2, log_var2 = self.q_z2(z1)
-        z2 = mean2 + torch.exp(0.5 * log_var2) * torch.randn(
-            mean2.shape, generator=generator, device=mean2.device, dtype=mean2.dtype
-        )
-        p_mean1, p_log_var1 = self.p_z1(z2)
-        log_px = self.likelihood.log_prob(x, self.decoder(z1))
-        log_pz1, log_pz2 = log_normal_diag(z1, p_mean1, p_log_var1), log_standard_normal(z2)
-        log_qz = log_normal_diag(z1, mean1, log_var1) + log_normal_diag(z2, mean2, log_var2)
-        return {
-            "log_px": log_px,
-            "log_pz": log_pz1 + log_pz2,
-            "log_qz": log_qz,
-            # Summed in the order of earlier versions: a resumed run continues bit for bit.
-            "log_w": log_px + log_pz1 + log_pz2 - log_qz,
-        }
 
 
 class IWAE(_BaseVAE):
@@ -261,7 +184,7 @@ class IWAE(_BaseVAE):
         check_int(self.n_components_z1, "n_components_z1", 1)
         check_layer_sizes(self.hidden_layer_sizes_z2, "hidden_layer_sizes_z2")
 
-    def _make_module(self, n_features: int) -> nn.Module:
+    def _make_module(self, n_features: int) -> LatentVariableModel:
         hidden = check_layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
         if self.n_layers == 1:
             return SingleLayerVAE(
@@ -282,35 +205,22 @@ class IWAE(_BaseVAE):
             self.likelihood,
         )
 
-    def _evaluation_width(self) -> int:
-        return max(super()._evaluation_width(), self.n_components_z1, *self.hidden_layer_sizes_z2)
+    def _make_schedule(self) -> LinearWarmUp | None:
+        return LinearWarmUp(self.warmup_epochs) if self.warmup_epochs > 0 else None
 
-    def _objective(self, module, x, generator, beta: float = 1.0):
-        # β = 1 (validation, and training without warm-up): the k-sample bound itself.
-        out = module.forward_terms(x, self.k, generator)
-        log_w = out["log_w"]
-        if beta != 1.0:
-            log_w = out["log_px"] + beta * (out["log_pz"] - out["log_qz"])
-        bound = log_mean_exp(log_w, dim=0).mean()
-        return -bound, {"elbo": out["log_w"].mean()}
+    def _objective(
+        self, model: LatentVariableModel, x: torch.Tensor, generator: torch.Generator
+    ) -> tuple[torch.Tensor, Terms]:
+        # Validation, and training without warm-up: the k-sample bound itself.
+        return importance_weighted_loss(model.forward_terms(x, self.k, generator))
 
-    def _on_fit_start(self, module, X_train, generator, continuing):
-        # The warm-up counts iterations across resumed fits: n_iter_ whole epochs so far.
-        steps = -(-X_train.shape[0] // min(self.batch_size, X_train.shape[0]))
-        done = self.n_iter_ * steps if continuing else 0
-        self._warmup_steps = [done, self.warmup_epochs * steps]
-
-    def _training_objective(self, module, x, generator):
-        if self.warmup_epochs == 0:
-            return self._objective(module, x, generator)
-        step, total = self._warmup_steps
-        self._warmup_steps[0] += 1
-        beta = linear_warmup_beta(step, total)
-        loss, terms = self._objective(module, x, generator, beta)
-        return loss, {**terms, "beta": torch.tensor(beta)}
-
-    def _train(self, X: Any, *, continuing: bool, n_epochs: int) -> IWAE:
-        try:
-            return super()._train(X, continuing=continuing, n_epochs=n_epochs)
-        finally:
-            self.__dict__.pop("_warmup_steps", None)
+    def _training_step(self, state: FitState, x: torch.Tensor) -> Terms:
+        if state.schedule is None:
+            return super()._training_step(state, x)
+        beta = state.schedule.step(None)  # the warm-up's β for this iteration
+        out = state.model.forward_terms(x, self.k, state.generator)
+        # Once β = 1, the bound itself, summed exactly as without a warm-up.
+        loss, terms = importance_weighted_loss(out, None if state.schedule.finished else beta)
+        optimizer_step(state, loss)
+        beta = beta.to(loss.dtype)
+        return {"loss": loss.detach(), "elbo": terms["elbo"].detach(), "beta": beta}

@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
-import torch
 
 
 def check_int(value: Any, name: str, low: int | None = None, high: int | None = None) -> int:
@@ -75,32 +74,6 @@ def check_layer_sizes(value: Any, name: str) -> tuple[int, ...]:
     return tuple(int(s) for s in sizes)
 
 
-def resolve_device(device: Any) -> torch.device:
-    """``"auto"`` -> CUDA when available else CPU; ``"cpu"``, ``"cuda"``, ``"cuda:N"``."""
-    if isinstance(device, torch.device):
-        device = str(device)
-    if not isinstance(device, str):
-        raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {device!r}.")
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        resolved = torch.device(device)
-    except RuntimeError:
-        raise ValueError(
-            f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {device!r}."
-        ) from None
-    if resolved.type not in ("cpu", "cuda"):
-        raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {device!r}.")
-    if resolved.type == "cuda":
-        if not torch.cuda.is_available():
-            raise ValueError(f"device={device!r} was asked for, but CUDA is not available.")
-        if resolved.index is not None and resolved.index >= torch.cuda.device_count():
-            raise ValueError(
-                f"device={device!r}: only {torch.cuda.device_count()} CUDA device(s) present."
-            )
-    return resolved
-
-
 def check_random_state_value(random_state: Any) -> None:
     """Check ``random_state``'s type without drawing from it."""
     if random_state is None or isinstance(
@@ -130,9 +103,3 @@ def seed_from(random_state: Any) -> int:
         return int(random_state.integers(2**62))
     check_random_state_value(random_state)
     return int(random_state)
-
-
-def make_generator(seed: int, device: torch.device) -> torch.Generator:
-    generator = torch.Generator(device=device)
-    generator.manual_seed(seed)
-    return generator

@@ -2,87 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
-from torch import nn
 
 from ._base import common_parameters
-from ._distributions import log_normal_diag, reparameterize
-from ._likelihoods import LIKELIHOODS, LIKELIHOODS_IN_UNIT_INTERVAL
-from ._nn import GaussianHead, make_mlp
-from ._priors import VampPrior
-from ._scheduled import _ScheduledVAE
-from ._schedules import LinearWarmUp
-from ._vae import SingleLayerVAE, bound_terms
+from ._beta_bound import _BetaBoundVAE
+from ._torch.likelihoods import LIKELIHOODS_IN_UNIT_INTERVAL
+from ._torch.models import LatentVariableModel, SingleLayerVAE, TwoLayerVampVAE
+from ._torch.priors import VampPrior
+from ._torch.schedules import LinearWarmUp
+from ._torch.training import FitState
 from ._validation import check_choice, check_int, check_layer_sizes
 
 PSEUDO_INPUT_MARGIN = 0.01  # learned pseudo-inputs start this far inside [0, 1]
 
 
-class TwoLayerVampVAE(nn.Module):
-    """The HVAE (L=2) of Tomczak & Welling with the VampPrior on the top layer z2.
-
-    Inference: q(z2 | x) q(z1 | x, z2). Generative: p(z2) = VampPrior,
-    p(z1 | z2), p(x | z1, z2); all Gaussians diagonal.
-    """
-
-    def __init__(
-        self,
-        n_features: int,
-        n_components_z1: int,
-        n_components: int,
-        hidden_layer_sizes: Sequence[int],
-        activation: str,
-        likelihood: str,
-        pseudo_inputs: torch.Tensor,
-        learnable: bool,
-        bounds: tuple[float, float] | None,
-    ):
-        super().__init__()
-        reverse = tuple(reversed(hidden_layer_sizes))
-        self.q_z2 = GaussianHead(n_features, hidden_layer_sizes, n_components, activation)
-        self.q_z1 = GaussianHead(
-            n_features + n_components, hidden_layer_sizes, n_components_z1, activation
-        )
-        self.p_z1 = GaussianHead(n_components, reverse, n_components_z1, activation)
-        self.decoder = make_mlp(n_components_z1 + n_components, reverse, n_features, activation)
-        self.likelihood = LIKELIHOODS[likelihood](n_features)
-        self.prior = VampPrior(self.q_z2, pseudo_inputs, learnable=learnable, bounds=bounds)
-
-    def encode_mean(self, x: torch.Tensor) -> torch.Tensor:
-        return self.q_z2(x)[0]
-
-    def _decode(self, z1: torch.Tensor, z2: torch.Tensor) -> torch.Tensor:
-        return self.decoder(torch.cat([z1, z2], dim=-1))
-
-    def decode_mean(self, z2: torch.Tensor) -> torch.Tensor:
-        return self.likelihood.mean(self._decode(self.p_z1(z2)[0], z2))
-
-    def sample_latent(self, n_samples: int, generator: torch.Generator | None) -> torch.Tensor:
-        return self.prior.sample(n_samples, generator)
-
-    def sample_data(self, z2: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
-        z1 = reparameterize(*self.p_z1(z2), 1, generator)[0]
-        return self.likelihood.sample(self._decode(z1, z2), generator)
-
-    def forward_terms(self, x, n_samples, generator):
-        mean2, log_var2 = self.q_z2(x)
-        z2 = reparameterize(mean2, log_var2, n_samples, generator)  # (S, B, d2)
-        mean1, log_var1 = self.q_z1(torch.cat([x.expand(n_samples, *x.shape), z2], dim=-1))
-        z1 = reparameterize(mean1, log_var1, 1, generator)[0]
-        log_qz = log_normal_diag(z2, mean2, log_var2) + log_normal_diag(z1, mean1, log_var1)
-        log_pz = self.prior.log_prob(z2, generator) + log_normal_diag(z1, *self.p_z1(z2))
-        return bound_terms(x, self.likelihood, self._decode(z1, z2), log_pz, log_qz)
-
-    def log_weights(self, x, n_samples, generator):
-        return self.forward_terms(x, n_samples, generator)["log_w"]
-
-
-class VampPriorVAE(_ScheduledVAE):
+class VampPriorVAE(_BetaBoundVAE):
     """VAE with a VampPrior: p(z) = (1/K) Σ_k q(z | u_k) over K pseudo-inputs u_k.
 
     The prior is the encoder's own posterior averaged over K pseudo-inputs in data
@@ -192,10 +130,10 @@ class VampPriorVAE(_ScheduledVAE):
         check_int(self.n_components_z1, "n_components_z1", 1)
         check_int(self.warmup_epochs, "warmup_epochs", 0)
 
-    def _make_schedule(self):
+    def _make_schedule(self) -> LinearWarmUp:
         return LinearWarmUp(self.warmup_epochs)
 
-    def _make_module(self, n_features: int) -> nn.Module:
+    def _make_module(self, n_features: int) -> LatentVariableModel:
         hidden = check_layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
         # Placeholder pseudo-inputs; _on_fit_start sets them from the data (unpickling
         # overwrites them with the saved ones).
@@ -220,11 +158,10 @@ class VampPriorVAE(_ScheduledVAE):
         module.prior = VampPrior(module.encoder, placeholder, learnable=learnable, bounds=bounds)
         return module
 
-    def _on_fit_start(self, module, X_train, generator, continuing):
-        super()._on_fit_start(module, X_train, generator, continuing)
+    def _on_fit_start(self, state: FitState, X_train: torch.Tensor, continuing: bool) -> None:
         if continuing:
             return
-        n = X_train.shape[0]
+        n, generator = X_train.shape[0], state.generator
         if n >= self.n_pseudo_inputs:
             pick = torch.randperm(n, generator=generator, device=X_train.device)
             pick = pick[: self.n_pseudo_inputs]
@@ -236,11 +173,7 @@ class VampPriorVAE(_ScheduledVAE):
         if self.pseudo_inputs == "learned" and self.likelihood in LIKELIHOODS_IN_UNIT_INTERVAL:
             chosen = chosen.clamp(PSEUDO_INPUT_MARGIN, 1.0 - PSEUDO_INPUT_MARGIN)
         with torch.no_grad():
-            module.prior.raw_pseudo_inputs.copy_(chosen)
-
-    def _evaluation_width(self) -> int:
-        width = max(super()._evaluation_width(), self.n_pseudo_inputs)
-        return width + self.n_components if self.n_layers == 2 else width
+            state.model.prior.raw_pseudo_inputs.copy_(chosen)
 
     @property
     def pseudo_inputs_(self) -> np.ndarray:

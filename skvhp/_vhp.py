@@ -3,25 +3,25 @@
 
 from __future__ import annotations
 
-import functools
 import warnings
 from typing import Any
 
+import torch
 from sklearn.exceptions import ConvergenceWarning
-from torch import nn
 
 from ._base import common_parameters
-from ._init import pca_coordinates, pretrain_encoder
-from ._priors import HierarchicalPrior
-from ._scheduled import _ScheduledVAE
-from ._schedules import GECO, REWO, ConstantBeta, LinearWarmUp
-from ._vae import SingleLayerVAE
+from ._beta_bound import _BetaBoundVAE
+from ._torch.init import pca_coordinates, pretrain_encoder
+from ._torch.models import SingleLayerVAE
+from ._torch.priors import HierarchicalPrior
+from ._torch.schedules import GECO, REWO, ConstantBeta, LinearWarmUp, Schedule
+from ._torch.training import FitState
 from ._validation import check_choice, check_float, check_int, check_layer_sizes
 
 SCHEDULES = ("rewo", "geco", "warmup", "constant")
 
 
-class VHPAutoencoder(_ScheduledVAE):
+class VHPAutoencoder(_BetaBoundVAE):
     """VAE with a variational hierarchical prior (VHP), trained with REWO.
 
     The prior is a continuous mixture p_Θ(z) = ∫ p_Θ(z|ζ) p(ζ) dζ with p(ζ) = N(0, I)
@@ -249,7 +249,7 @@ class VHPAutoencoder(_ScheduledVAE):
     def _nu(self) -> float:
         return 0.02 / self.kappa**2 if isinstance(self.nu, str) else float(self.nu)
 
-    def _make_schedule(self):
+    def _make_schedule(self) -> Schedule:
         if self.schedule == "rewo":
             return REWO(self.kappa, self._nu(), self.tau, self.alpha, self.beta_init)
         if self.schedule == "geco":
@@ -259,7 +259,7 @@ class VHPAutoencoder(_ScheduledVAE):
         return ConstantBeta(self.beta)
 
     # ------------------------------------------------------------------ model
-    def _make_module(self, n_features: int) -> nn.Module:
+    def _make_module(self, n_features: int) -> SingleLayerVAE:
         n_zeta = self.n_components_zeta or self.n_components
         prior = HierarchicalPrior(
             self.n_components,
@@ -278,66 +278,47 @@ class VHPAutoencoder(_ScheduledVAE):
             isotropic_posterior=self.posterior == "isotropic",
         )
 
-    def _on_fit_start(self, module, X_train, generator, continuing) -> None:
+    def _on_fit_start(self, state: FitState, X_train: torch.Tensor, continuing: bool) -> None:
+        model = state.model
         if self.init == "pca" and not continuing:
             targets = pca_coordinates(X_train, self.n_components)
-            pretrain_encoder(module.encoder, X_train, targets, generator)
-        super()._on_fit_start(module, X_train, generator, continuing)
-        self._encoder_frozen = False
-        if continuing:
-            released = getattr(self, "encoder_released_at_", None)
-        else:
-            released = self.encoder_released_at_ = None
-        if self.init == "pca" and released is None and isinstance(self.schedule_, REWO):
+            pretrain_encoder(model.encoder, X_train, targets, state.generator)
+        released = getattr(self, "encoder_released_at_", None) if continuing else None
+        state.extras["encoder_released_at"] = released
+        if self.init == "pca" and released is None and isinstance(state.schedule, REWO):
             # REWO's initial phase then trains the decoder alone.
-            self._encoder_frozen = True
-            self._encoder_parameters = list(module.encoder.parameters())
-            self._frozen_in_initial_phase += self._encoder_parameters
+            encoder = list(model.encoder.parameters())
+            state.frozen += encoder
+            state.extras["frozen_encoder"] = encoder
             # The plateau rule compares with the previous epoch, also across a resume.
-            self._previous_c = self.history_["C"][-1] if continuing else None
+            state.extras["previous_C"] = self.history_["C"][-1] if continuing else None
 
-    def _on_epoch_end(self, epoch_terms: dict[str, float]) -> None:
-        super()._on_epoch_end(epoch_terms)  # flushes the trace: phase and switch known
-        if not self._encoder_frozen:
+    def _on_epoch_end(self, state: FitState, epoch_terms: dict[str, float]) -> None:
+        super()._on_epoch_end(state, epoch_terms)  # flushes the trace: phase and switch known
+        encoder = state.extras.get("frozen_encoder")
+        if encoder is None:
             return
-        schedule = self.schedule_
+        schedule, previous = state.schedule, state.extras["previous_C"]
         if schedule.main_phase_start is not None:
-            self._release_encoder(schedule.main_phase_start)
-        elif self._previous_c is not None and epoch_terms["C"] > 0.99 * self._previous_c:
-            self._release_encoder(schedule.iteration)  # C has stopped falling
-        self._previous_c = epoch_terms["C"]
+            self._release_encoder(state, encoder, schedule.main_phase_start)
+        elif previous is not None and epoch_terms["C"] > 0.99 * previous:
+            self._release_encoder(state, encoder, schedule.iteration)  # C stopped falling
+        state.extras["previous_C"] = epoch_terms["C"]
 
-    def _release_encoder(self, iteration: int) -> None:
-        frozen = {id(p) for p in self._encoder_parameters}
-        self._frozen_in_initial_phase = [
-            p for p in self._frozen_in_initial_phase if id(p) not in frozen
-        ]
-        self._encoder_frozen = False
-        self.encoder_released_at_ = iteration
+    @staticmethod
+    def _release_encoder(state: FitState, encoder: list, iteration: int) -> None:
+        released = {id(p) for p in encoder}
+        state.frozen = [p for p in state.frozen if id(p) not in released]
+        state.extras["frozen_encoder"] = None
+        state.extras["encoder_released_at"] = iteration
 
-    def _scoring_log_weights(self):
-        if self.score_estimator == "nested":
-            return self.module_.log_weights
-        return functools.partial(self.module_.log_weights, prior_samples=1)
+    def _commit(self, state: FitState) -> None:
+        super()._commit(state)
+        self.encoder_released_at_ = state.extras["encoder_released_at"]
 
-    def _evaluation_width(self) -> int:
-        prior_width = max((self.n_components, *self.prior_hidden_layer_sizes))
-        inner = self.k if self.score_estimator == "nested" else 1
-        return max(super()._evaluation_width(), inner * prior_width)
-
-    def _train(self, X: Any, *, continuing: bool, n_epochs: int) -> VHPAutoencoder:
-        previous = self.__dict__.get("encoder_released_at_")
-        try:
-            super()._train(X, continuing=continuing, n_epochs=n_epochs)
-        except BaseException:
-            self.__dict__.pop("encoder_released_at_", None)
-            if previous is not None:
-                self.encoder_released_at_ = previous
-            raise
-        finally:
-            for name in ("_encoder_frozen", "_encoder_parameters", "_previous_c"):
-                self.__dict__.pop(name, None)
-        return self
+    def _scoring_options(self) -> dict[str, Any]:
+        # The joint estimator: one ζ per z, its single-sample weight (see score_estimator).
+        return {} if self.score_estimator == "nested" else {"prior_samples": 1}
 
     def fit(self, X: Any, y: Any = None) -> VHPAutoencoder:
         """Fit the model to X (see :meth:`IWAE.fit`, also for ``warm_start``).

@@ -7,14 +7,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from skvhp._distributions import (
+from skvhp._torch.distributions import (
     kl_normal_standard,
     log_bernoulli_logits,
     log_mean_exp,
     log_normal_diag,
     log_standard_normal,
 )
-from skvhp._evaluation import importance_log_likelihood, plan_chunks
+from skvhp._torch.evaluation import importance_log_likelihood, plan_chunks
 
 finite = st.floats(-5, 5, allow_nan=False, width=32)
 
@@ -88,7 +88,10 @@ def test_chunked_importance_sum_is_exact():
 def test_continuous_bernoulli_is_normalised_with_the_right_mean(logit):
     from scipy.integrate import quad
 
-    from skvhp._distributions import continuous_bernoulli_mean, log_continuous_bernoulli_logits
+    from skvhp._torch.distributions import (
+        continuous_bernoulli_mean,
+        log_continuous_bernoulli_logits,
+    )
 
     l64 = torch.tensor([logit], dtype=torch.float64)
 
@@ -108,7 +111,7 @@ def test_continuous_bernoulli_is_normalised_with_the_right_mean(logit):
 
 
 def test_continuous_bernoulli_samples_follow_the_mean():
-    from skvhp._distributions import continuous_bernoulli_mean, continuous_bernoulli_sample
+    from skvhp._torch.distributions import continuous_bernoulli_mean, continuous_bernoulli_sample
 
     logits = torch.tensor([-6.0, -0.5, 0.0, 1e-6, 0.8, 40.0]).repeat(200000, 1)
     u = torch.rand(logits.shape, generator=torch.Generator().manual_seed(0))

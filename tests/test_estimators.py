@@ -16,6 +16,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler
 
 from skvhp import IWAE, VampPriorVAE, VHPAutoencoder
+from skvhp._torch.evaluation import validation_loss
+from skvhp._torch.objectives import importance_weighted_loss
 
 from .conftest import small
 
@@ -197,7 +199,8 @@ def test_iwae_warmup_scales_the_latent_part_of_each_log_weight(name, digits01):
 
     with torch.no_grad():
         for beta in (0.3, 1.0):
-            loss, _ = model._objective(model.module_, x, draws(), beta)
+            terms = model.module_.forward_terms(x, model.k, draws())
+            loss, _ = importance_weighted_loss(terms, torch.tensor(beta))
             out = model.module_.forward_terms(x, model.k, draws())
             log_w = out["log_px"] + beta * (out["log_pz"] - out["log_qz"])
             np.testing.assert_allclose(float(loss), brute_force(log_w), rtol=1e-5)
@@ -316,7 +319,7 @@ def test_state_saved_on_cuda_loads_on_cpu(digits01, monkeypatch):
 def test_state_saved_on_a_second_gpu_loads_on_a_one_gpu_host(digits01, monkeypatch):
     """A pickle from cuda:1 goes to cuda:0 on a host with one GPU (no GPU here: the
     device checks are patched and the module's move is recorded, not made)."""
-    from skvhp._base import _loadable_device
+    from skvhp._torch.device import loadable_device as _loadable_device
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
@@ -377,7 +380,7 @@ def test_early_stopping_keeps_the_best_validation_loss(digits01):
     n_val = int(np.ceil(model.validation_fraction * len(digits01)))
     order = np.random.default_rng(model._seed_).permutation(len(digits01))
     X_val = torch.tensor(digits01[order[:n_val]], dtype=torch.float32)
-    recomputed = model._validation_loss(model.module_, X_val, model._seed_)
+    recomputed = validation_loss(model._objective, model.module_, X_val, model._seed_)
     assert recomputed == pytest.approx(min(val), rel=1e-6)
     assert model.best_validation_loss_ == pytest.approx(recomputed, rel=1e-6)
 
@@ -503,9 +506,9 @@ def test_dynamic_binarization_trains_on_fresh_binary_draws(digits01, monkeypatch
     seen = []
     original = IWAE._training_step
 
-    def recording(self, module, optimizer, x, generator):
+    def recording(self, state, x):
         seen.append(x.clone())
-        return original(self, module, optimizer, x, generator)
+        return original(self, state, x)
 
     monkeypatch.setattr(IWAE, "_training_step", recording)
     model = small(IWAE, dynamic_binarization=True, batch_size=300).fit(digits01)
@@ -520,7 +523,7 @@ def test_dynamic_binarization_trains_on_fresh_binary_draws(digits01, monkeypatch
 
 @factory_names
 def test_mixed_precision_trains_in_bfloat16_and_evaluates_in_float32(name, digits01, monkeypatch):
-    from skvhp._nn import MLP
+    from skvhp._torch.nn import MLP
 
     dtypes = set()
     original = MLP.forward
@@ -531,7 +534,7 @@ def test_mixed_precision_trains_in_bfloat16_and_evaluates_in_float32(name, digit
         return out
 
     monkeypatch.setattr(MLP, "forward", recording)
-    monkeypatch.setattr("skvhp._base.cpu_bf16_units", lambda: "avx512_bf16")
+    monkeypatch.setattr("skvhp._torch.device.cpu_bf16_units", lambda: "avx512_bf16")
     full = FACTORIES[name](max_iter=3).fit(digits01)
     dtypes.clear()
     mixed = FACTORIES[name](max_iter=3, mixed_precision=True).fit(digits01)
@@ -548,17 +551,17 @@ def test_mixed_precision_trains_in_bfloat16_and_evaluates_in_float32(name, digit
 
 
 def test_mixed_precision_warns_on_a_cpu_without_bfloat16_units(digits01, monkeypatch):
-    monkeypatch.setattr("skvhp._base.cpu_bf16_units", lambda: None)
+    monkeypatch.setattr("skvhp._torch.device.cpu_bf16_units", lambda: None)
     with pytest.warns(UserWarning, match="without bfloat16 units"):
         small(IWAE, mixed_precision=True).fit(digits01)
-    monkeypatch.setattr("skvhp._base.cpu_bf16_units", lambda: "amx_bf16")
+    monkeypatch.setattr("skvhp._torch.device.cpu_bf16_units", lambda: "amx_bf16")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         small(IWAE, mixed_precision=True).fit(digits01)
 
 
 def test_cpu_bf16_units_reads_the_flags(tmp_path):
-    from skvhp._base import cpu_bf16_units
+    from skvhp._torch.device import cpu_bf16_units
 
     (tmp_path / "amd").write_text("model name : AMD EPYC\nflags : fpu sse avx2 avx512f\n")
     (tmp_path / "intel").write_text("flags : fpu avx512f avx512_bf16 amx_bf16\n")
@@ -571,7 +574,7 @@ def test_cpu_bf16_units_reads_the_flags(tmp_path):
 
 def test_mixed_precision_refuses_emulated_bfloat16_on_cuda(monkeypatch):
     """Pre-Ampere GPUs pass torch's default check (emulation); ours asks for native."""
-    from skvhp._base import _mixed_precision_dtype
+    from skvhp._torch.device import mixed_precision_dtype as _mixed_precision_dtype
 
     asked = {}
 
@@ -587,7 +590,7 @@ def test_mixed_precision_refuses_emulated_bfloat16_on_cuda(monkeypatch):
 
 
 def test_bfloat16_networks_hand_float32_to_the_densities():
-    from skvhp._nn import make_mlp, networks_autocast
+    from skvhp._torch.nn import make_mlp, networks_autocast
 
     net = make_mlp(6, (32, 32), 3)
     x = torch.randn(50, 6)

@@ -108,7 +108,7 @@ def test_estimate_grows_with_samples_towards_the_marginal(linear_gaussian):
 # The oracle knows nothing of the importance sampler: only the generative model.
 
 from skvhp import VampPriorVAE, VHPAutoencoder  # noqa: E402
-from skvhp._distributions import log_normal_diag, log_standard_normal  # noqa: E402
+from skvhp._torch.distributions import log_normal_diag, log_standard_normal  # noqa: E402
 
 
 def _grid(low: float, high: float, n: int) -> tuple[torch.Tensor, float]:

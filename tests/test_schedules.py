@@ -1,18 +1,21 @@
-"""β-schedules: the REWO and GECO update rules and the schedule state machines."""
+"""β-schedules: the REWO and GECO update rules and the schedule state machines, driven
+with 0-d tensors as training drives them."""
 
 import math
 
 import pytest
+import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skvhp._schedules import (
+from skvhp._torch.schedules import (
     BETA_CEIL,
     BETA_FLOOR,
     GECO,
     REWO,
     LinearWarmUp,
     geco_beta_update,
+    linear_warmup_beta,
     rewo_beta_update,
     rewo_f_beta,
     running_average,
@@ -24,15 +27,33 @@ nus = st.floats(1e-3, 100.0)
 taus = st.floats(0.1, 10.0)
 
 
+def t(value: float) -> torch.Tensor:
+    """A 0-d float64 tensor, as the training step hands the schedules."""
+    return torch.tensor(value, dtype=torch.float64)
+
+
+def rewo(beta, delta, nu, tau) -> float:
+    return float(rewo_beta_update(t(beta), t(delta), nu, tau))
+
+
+def geco(beta, delta, nu) -> float:
+    return float(geco_beta_update(t(beta), t(delta), nu))
+
+
+def started(schedule, iterations_per_epoch: int = 1):
+    schedule.start(iterations_per_epoch, torch.device("cpu"))
+    return schedule
+
+
 @given(betas, deltas, nus, taus)
 def test_rewo_keeps_beta_in_unit_interval(beta, delta, nu, tau):
-    new = rewo_beta_update(beta, delta, nu, tau)
+    new = rewo(beta, delta, nu, tau)
     assert 0.0 < new <= 1.0
 
 
 @given(betas, st.floats(1e-6, 1.0), nus, taus)
 def test_rewo_lowers_beta_when_the_constraint_is_violated(beta, delta, nu, tau):
-    new = rewo_beta_update(beta, delta, nu, tau)
+    new = rewo(beta, delta, nu, tau)
     assert new <= beta
     # Exactly GECO's step while violated (unless clipped at the floor).
     assert new == pytest.approx(max(BETA_FLOOR, beta * math.exp(-nu * delta)))
@@ -40,22 +61,22 @@ def test_rewo_lowers_beta_when_the_constraint_is_violated(beta, delta, nu, tau):
 
 @given(betas, st.floats(-1.0, -1e-6), nus, taus)
 def test_rewo_raises_beta_when_the_constraint_holds(beta, delta, nu, tau):
-    new = rewo_beta_update(beta, delta, nu, tau)
+    new = rewo(beta, delta, nu, tau)
     assert beta <= new <= 1.0
     expected = beta * math.exp(nu * math.tanh(tau * (beta - 1)) * delta)
     assert new == pytest.approx(min(1.0, expected))
 
 
 def test_f_beta_is_the_paper_formula():
-    assert rewo_f_beta(0.3, 0.1, 3.0) == -1.0  # H(δ) = 1
-    assert rewo_f_beta(0.3, -0.1, 3.0) == pytest.approx(math.tanh(3.0 * -0.7))
-    assert rewo_f_beta(1.0, -0.1, 3.0) == 0.0  # β = 1 is a fixed point
-    assert rewo_beta_update(0.5, 0.0, 10.0, 3.0) == 0.5  # δ = 0: no change
+    assert float(rewo_f_beta(t(0.3), t(0.1), 3.0)) == -1.0  # H(δ) = 1
+    assert float(rewo_f_beta(t(0.3), t(-0.1), 3.0)) == pytest.approx(math.tanh(3.0 * -0.7))
+    assert float(rewo_f_beta(t(1.0), t(-0.1), 3.0)) == 0.0  # β = 1 is a fixed point
+    assert rewo(0.5, 0.0, 10.0, 3.0) == 0.5  # δ = 0: no change
 
 
 @given(st.floats(1e-4, 1e4), deltas, st.floats(1e-3, 10.0))
 def test_geco_is_eq5_in_lambda_form(beta, delta, nu):
-    new = geco_beta_update(beta, delta, nu)
+    new = geco(beta, delta, nu)
     # λ_t = λ_{t-1} exp(ν δ) with λ = 1/β, unless β hits its floor or ceiling
     unclipped = beta * math.exp(-nu * delta)
     if BETA_FLOOR <= unclipped <= BETA_CEIL:
@@ -65,48 +86,69 @@ def test_geco_is_eq5_in_lambda_form(beta, delta, nu):
 
 
 def test_geco_has_a_floor():
-    assert geco_beta_update(1e-3, 1e6, 1.0) == BETA_FLOOR
+    assert geco(1e-3, 1e6, 1.0) == BETA_FLOOR
 
 
 def test_running_average():
-    assert running_average(2.0, None, 0.9) == 2.0
-    assert running_average(2.0, 1.0, 0.9) == pytest.approx(1.1)
+    assert float(running_average(t(2.0), None, 0.9)) == 2.0
+    assert float(running_average(t(2.0), t(1.0), 0.9)) == pytest.approx(1.1)
 
 
 def test_rewo_state_machine():
     kappa = 0.1
-    rewo = REWO(kappa=kappa, nu=5.0, tau=3.0, alpha=0.5, beta_init=1e-3)
+    rewo = started(REWO(kappa=kappa, nu=5.0, tau=3.0, alpha=0.5, beta_init=1e-3))
     # Initial phase: β frozen, prior frozen, while Ĉ_t ≥ κ².
     for _ in range(5):
-        assert rewo.step(0.05) == 1e-3
+        assert float(rewo.step(t(0.05))) == 1e-3
         assert not rewo.trains_prior
     # The running average must fall below κ² = 0.01 before the main phase starts.
-    betas = [rewo.step(0.0) for _ in range(10)]
+    betas = [float(rewo.step(t(0.0))) for _ in range(10)]
+    rewo.flush_trace()  # the switch is read off the trace once per epoch
     assert rewo.main_phase_start is not None and rewo.trains_prior
     assert betas[0] == 1e-3  # Ĉ = 0.025 > κ²: still initial
     # Constraint satisfied: β rises monotonically towards 1 and gets there.
     for _ in range(20000):
-        rewo.step(0.0)
-    assert 0.99 < rewo.beta <= 1.0
+        rewo.step(t(0.0))
+    assert 0.99 < float(rewo.beta) <= 1.0
     # A violation lowers β again, but never re-enters the initial phase.
-    before = rewo.beta
+    before = float(rewo.beta)
     for _ in range(10):
-        rewo.step(1.0)
-    assert rewo.beta < before and rewo.trains_prior
+        rewo.step(t(1.0))
+    assert float(rewo.beta) < before and rewo.trains_prior
+    rewo.finish()  # the trace and the state as Python values
     assert rewo.trace["initial_phase"][:5] == [1.0] * 5 and rewo.trace["initial_phase"][-1] == 0.0
+    assert rewo.main_phase_start == 7 and rewo.initial_phase is False  # Ĉ = 0.00625 < κ²
 
 
 def test_geco_state_machine_tracks_the_constraint():
-    geco = GECO(kappa=0.1, nu=100.0, alpha=0.0, beta_init=1.0)
-    geco.step(0.02)  # violated: β falls
-    assert geco.beta < 1.0
+    geco = started(GECO(kappa=0.1, nu=100.0, alpha=0.0, beta_init=1.0))
+    geco.step(t(0.02))  # violated: β falls
+    assert float(geco.beta) < 1.0
     for _ in range(200):
-        geco.step(0.0)  # satisfied: β grows past 1
-    assert geco.beta > 1.0 and geco.trains_prior
+        geco.step(t(0.0))  # satisfied: β grows past 1
+    assert float(geco.beta) > 1.0 and geco.trains_prior
 
 
 def test_warmup_is_linear():
-    warmup = LinearWarmUp(warmup_epochs=2)
-    warmup.start(iterations_per_epoch=5)
-    betas = [warmup.step(0.0) for _ in range(12)]
+    warmup = started(LinearWarmUp(warmup_epochs=2), iterations_per_epoch=5)
+    betas = [float(warmup.step(t(0.0))) for _ in range(12)]
     assert betas[:3] == pytest.approx([0.0, 0.1, 0.2]) and betas[10:] == [1.0, 1.0]
+    # β is min(1, t / T) exactly as the pure rule computes it, also without a C.
+    assert betas == [linear_warmup_beta(i, 10) for i in range(12)]
+    assert warmup.step(None) == 1.0 and warmup.finished
+
+
+def test_a_resumed_schedule_continues_on_the_device_and_finishes_on_the_host():
+    warmup = started(LinearWarmUp(warmup_epochs=1), iterations_per_epoch=4)
+    first = [float(warmup.step(None)) for _ in range(2)]
+    warmup.finish()
+    assert warmup.iteration == 2 and "_count" not in vars(warmup)
+    started(warmup, iterations_per_epoch=4)
+    assert first + [float(warmup.step(None)) for _ in range(3)] == [0.0, 0.25, 0.5, 0.75, 1.0]
+    rewo = started(REWO(kappa=0.1, nu=5.0, tau=3.0, alpha=0.5, beta_init=1e-3))
+    rewo.step(t(0.05))
+    rewo.finish()
+    assert isinstance(rewo.beta, float) and isinstance(rewo.c_hat, float)
+    assert rewo.initial_phase is True
+    started(rewo)
+    assert rewo.c_hat.dtype == torch.float64 and rewo.initial_phase.dtype == torch.bool

@@ -7,7 +7,7 @@ from scipy import stats
 from scipy.special import logsumexp
 
 from skvhp import VampPriorVAE
-from skvhp._priors import mixture_log_prob
+from skvhp._torch.priors import mixture_log_prob
 
 from .conftest import small
 

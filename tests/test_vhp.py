@@ -12,7 +12,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
 from skvhp import PolarCoordinates, VHPAutoencoder
-from skvhp._priors import HierarchicalPrior
+from skvhp._torch.priors import HierarchicalPrior
 from skvhp.datasets import make_pendulum
 
 from .conftest import small
@@ -242,7 +242,7 @@ def test_invalid_vhp_parameters_name_themselves(param, value, pendulum):
 def test_warm_start_continues_the_schedule(pendulum):
     """The second fit starts from the first one's Ĉ and β: its first β is REWO's update
     of the last β with the recorded Ĉ (a fresh schedule would restart at beta_init)."""
-    from skvhp._schedules import rewo_beta_update
+    from skvhp._torch.schedules import rewo_beta_update
 
     X, _ = pendulum
     model = small(VHPAutoencoder, kappa=0.6, warm_start=True).fit(X[:200])
@@ -252,10 +252,12 @@ def test_warm_start_continues_the_schedule(pendulum):
     trace = model.iteration_history_
     assert len(trace["beta"]) == 2 * n and model.n_iter_ == 4
     assert model.schedule_.iteration == 2 * n
-    expected = rewo_beta_update(
-        trace["beta"][n - 1], trace["C_hat"][n] - model.kappa**2, model._nu(), model.tau
+    previous, delta = (
+        torch.tensor(trace[key][i], dtype=torch.float64)
+        for key, i in (("beta", n - 1), ("C_hat", n))
     )
-    assert trace["beta"][n] == pytest.approx(expected, rel=1e-12)
+    expected = rewo_beta_update(previous, delta - model.kappa**2, model._nu(), model.tau)
+    assert trace["beta"][n] == pytest.approx(float(expected), rel=1e-12)
     assert trace["beta"][n] != model.beta_init and trace["initial_phase"][n] == 0.0
 
 
@@ -275,7 +277,7 @@ def test_gated_layers_can_sample_and_build_a_prior_graph(pendulum):
 def test_pca_coordinates_match_sklearn_pca(rng):
     from sklearn.decomposition import PCA
 
-    from skvhp._init import pca_coordinates
+    from skvhp._torch.init import pca_coordinates
 
     X = rng.normal(size=(400, 6)) @ rng.normal(size=(6, 6))
     got = pca_coordinates(torch.tensor(X), 3).numpy()

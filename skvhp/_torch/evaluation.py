@@ -1,15 +1,40 @@
-"""Importance-sampled evaluation, batched over points x samples under a memory cap."""
+"""Evaluation without gradients: batched passes, the validation loss, and the
+importance-sampled log-likelihood, batched over points x samples under a memory cap."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
 
-import numpy as np
 import torch
 
+from .device import make_generator
+
 LogWeightsFn = Callable[[torch.Tensor, int, "torch.Generator | None"], torch.Tensor]
+PREDICT_BATCH = 4096  # rows per forward pass in transform, inverse_transform, validation
+
+
+def batched(fn: Callable[[torch.Tensor], torch.Tensor], X: torch.Tensor) -> torch.Tensor:
+    """``fn`` over the rows of X in batches of :data:`PREDICT_BATCH`, without autograd."""
+    with torch.inference_mode():
+        return torch.cat(
+            [fn(X[i : i + PREDICT_BATCH]) for i in range(0, X.shape[0], PREDICT_BATCH)]
+        )
+
+
+@torch.no_grad()
+def validation_loss(objective, model: torch.nn.Module, X_val: torch.Tensor, seed: int) -> float:
+    """The mean of ``objective(model, x, generator)[0]`` over the rows of X_val, with the
+    same noise every epoch (a generator seeded ``seed + 1``), so epochs compare."""
+    model.eval()
+    generator = make_generator(seed + 1, X_val.device)
+    total = 0.0
+    for start in range(0, X_val.shape[0], PREDICT_BATCH):
+        xb = X_val[start : start + PREDICT_BATCH]
+        loss, _ = objective(model, xb, generator)
+        total += float(loss) * xb.shape[0]
+    model.train()
+    return total / X_val.shape[0]
 
 
 def plan_chunks(n_points: int, n_samples: int, width: int, max_elements: int) -> tuple[int, int]:
@@ -63,39 +88,3 @@ def importance_log_likelihood(
             partial.append(torch.logsumexp(log_weights(xb, s, generator).double(), dim=0))
         result[start : start + points] = torch.logsumexp(torch.stack(partial), dim=0)
     return result - math.log(n_samples)
-
-
-def active_units(estimator: Any, X: Any, threshold: float = 1e-2) -> int:
-    """Number of active latent units, as defined by Burda et al. (2016), section 5.2.
-
-    A unit u is active when the variance over the data of its posterior mean,
-    Cov_x(E_{q(u|x)}[u]), exceeds ``threshold`` (0.01 in the paper): inactive units
-    carry no information about x. It counts the units of what ``transform`` returns:
-    for two-layer models (``IWAE(n_layers=2)``, ``VampPriorVAE(n_layers=2)``) the top
-    layer z2 only, not z1.
-
-    Parameters
-    ----------
-    estimator : fitted skvhp estimator
-        Anything whose ``transform`` returns posterior means.
-    X : array-like of shape (n_samples, n_features)
-    threshold : float, default=0.01
-
-    Returns
-    -------
-    int
-
-    Examples
-    --------
-    >>> from sklearn.datasets import load_digits
-    >>> from skvhp import IWAE, active_units
-    >>> X = load_digits().data / 16.0
-    >>> model = IWAE(n_components=5, hidden_layer_sizes=(32,), max_iter=2,
-    ...              random_state=0).fit(X)
-    >>> 0 <= active_units(model, X) <= 5
-    True
-    """
-    if not (isinstance(threshold, (int, float)) and np.isfinite(threshold) and threshold >= 0):
-        raise ValueError(f"threshold must be a non-negative number, got {threshold!r}.")
-    means = np.asarray(estimator.transform(X), dtype=np.float64)
-    return int(np.sum(means.var(axis=0) > threshold))

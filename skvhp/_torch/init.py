@@ -14,7 +14,7 @@ import math
 import torch
 from torch import nn
 
-from ._base import _adam as adam
+from .training import adam
 
 PCA_INIT_STEPS = 500  # Adam steps of the pre-training (lr 1e-3, batches of 100)
 PCA_INIT_BATCH = 100

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._distributions import (
+from .distributions import (
     continuous_bernoulli_mean,
     continuous_bernoulli_sample,
     log_bernoulli_logits,

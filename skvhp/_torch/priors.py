@@ -10,14 +10,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._distributions import (
+from .distributions import (
     LOG_2PI,
     log_mean_exp,
     log_normal_diag,
     log_standard_normal,
     reparameterize,
 )
-from ._nn import GaussianHead
+from .nn import GaussianHead
 
 
 class StandardNormalPrior(nn.Module):
@@ -67,6 +67,7 @@ class HierarchicalPrior(nn.Module):
         self.n_components = n_components
         self.n_components_zeta = n_components_zeta
         self.k = k
+        self.hidden_layer_sizes = tuple(hidden_layer_sizes)
         self.p_z = GaussianHead(n_components_zeta, hidden_layer_sizes, n_components, activation)
         self.q_zeta = GaussianHead(n_components, hidden_layer_sizes, n_components_zeta, activation)
 

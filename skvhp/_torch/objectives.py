@@ -1,0 +1,52 @@
+"""The training objectives, as plain functions of a model's ``forward_terms``.
+
+Both are negative lower bounds on log p(x) per data point (at β = 1), averaged over the
+batch; β < 1 down-weights the latent part of the bound (KL annealing, REWO, GECO).
+"""
+
+from __future__ import annotations
+
+import torch
+
+from .distributions import log_mean_exp
+
+
+def importance_weighted_loss(
+    terms: dict[str, torch.Tensor], beta: torch.Tensor | None = None
+) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """The negative k-sample bound of Burda et al., ``-mean_x log (1/k) Σ_i w_i``, from
+    ``terms`` with k draws per row.
+
+    With ``beta`` the latent part of each log-weight is scaled,
+    ``log w_i = log p(x|z_i) + β log [p(z_i) / q(z_i|x)]`` (a warm-up); None is β = 1,
+    the bound itself. Also returns ``elbo``, the mean of the k log-weights (the
+    single-sample ELBO, ≤ the bound).
+    """
+    log_w = terms["log_w"]
+    if beta is not None:
+        beta = beta.to(log_w.dtype)
+        log_w = terms["log_px"] + beta * (terms["log_pz"] - terms["log_qz"])
+    bound = log_mean_exp(log_w, dim=0).mean()
+    return -bound, {"elbo": terms["log_w"].mean()}
+
+
+def single_sample_terms(
+    terms: dict[str, torch.Tensor], x: torch.Tensor, likelihood: torch.nn.Module
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Per row, from one draw z ~ q(z|x): ``nll`` = -log p(x|z), ``kl`` = log q(z|x) -
+    log p(z) (a single-sample estimate of the KL term; with the hierarchical prior an
+    upper bound on it in expectation), and the batch's constraint ``C``, the mean squared
+    reconstruction error per feature against the decoder mean."""
+    nll = -terms["log_px"][0]
+    kl = (terms["log_qz"] - terms["log_pz"])[0]
+    x_mean = likelihood.mean(terms["decoder_out"][0])
+    return nll, kl, (x - x_mean).pow(2).mean()
+
+
+def beta_weighted_loss(
+    nll: torch.Tensor, kl: torch.Tensor, beta: torch.Tensor
+) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """``mean(nll) + β mean(kl)``, the β-weighted single-sample bound, with its parts:
+    ``nll``, ``kl`` and ``bound`` (their sum, the β = 1 loss), batch means."""
+    nll, kl = nll.mean(), kl.mean()
+    return nll + beta.to(nll.dtype) * kl, {"nll": nll, "kl": kl, "bound": nll + kl}
