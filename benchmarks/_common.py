@@ -1,4 +1,12 @@
-"""Helpers shared by the benchmark scripts: machine facts, tables, JSON output."""
+"""Helpers shared by the benchmark scripts: where outputs go, the ``--smoke`` mode,
+machine facts, tables, JSON output.
+
+Every script writes its results under ``docs/results`` and its figures under
+``docs/figures`` (the one results root), through :func:`results_path` and
+:func:`figures_path`; long runs keep their checkpoints in :data:`CHECKPOINTS`. With
+``--smoke`` a script runs on tiny data for one epoch in seconds and writes everything to
+a temporary folder instead, so that CI can run every script without touching the docs.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +16,7 @@ import os
 import platform
 import resource
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -17,7 +26,67 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
-RESULTS = ROOT / "benchmarks" / "results"
+CHECKPOINTS = ROOT / "benchmarks" / "nll_checkpoints"  # tracked: long runs resume from them
+_OUTPUT_PATHS = (
+    "out",
+    "figure",
+    "figures",
+    "interpolation_figure",
+    "checkpoint_dir",
+    "results_dir",
+)
+_smoke_root: Path | None = None  # a temporary folder during a --smoke run
+
+
+def _root() -> Path:
+    return _smoke_root if _smoke_root is not None else ROOT / "docs"
+
+
+def results_path(name: str = "") -> Path:
+    """``docs/results/<name>`` (a temporary folder's ``results/<name>`` when smoking)."""
+    path = _root() / "results" / name
+    (path.parent if name else path).mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def figures_path(name: str = "") -> Path:
+    """``docs/figures/<name>`` (a temporary folder's ``figures/<name>`` when smoking)."""
+    path = _root() / "figures" / name
+    (path.parent if name else path).mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def checkpoints_path(name: str = "") -> Path:
+    """:data:`CHECKPOINTS`/``name`` (a temporary folder's ``checkpoints`` when smoking)."""
+    folder = _smoke_root / "checkpoints" if _smoke_root is not None else CHECKPOINTS
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
+
+
+def add_smoke_argument(parser, **tiny) -> None:
+    """``--smoke``: the arguments in ``tiny`` (tiny data, one epoch) replace the parsed
+    ones, and every output goes to a temporary folder (see :func:`parse_args`)."""
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="tiny data, one epoch, seconds; outputs in a temporary folder (CI runs this)",
+    )
+    parser.set_defaults(smoke_settings=tiny)
+
+
+def parse_args(parser, argv=None):
+    """``parser.parse_args(argv)``, with ``--smoke`` applied."""
+    global _smoke_root
+    args = parser.parse_args(argv)
+    if getattr(args, "smoke", False):
+        _smoke_root = Path(tempfile.mkdtemp(prefix="skvhp-smoke-"))
+        vars(args).update(args.smoke_settings)
+        for name in _OUTPUT_PATHS:  # explicit output paths move into the folder too
+            value = getattr(args, name, None)
+            if value:
+                setattr(args, name, str(_smoke_root / "explicit" / Path(value).name))
+        print(f"smoke run: outputs go to {_smoke_root}")
+    return args
 
 
 def machine_info(device: str) -> dict:
@@ -58,7 +127,7 @@ def print_table(rows: list[dict], columns: list[str]) -> None:
 
 
 def write_json(name: str, payload: dict, out: str | None = None) -> Path:
-    path = Path(out) if out else RESULTS / f"{name}.json"
+    path = Path(out) if out else results_path(f"{name}.json")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(payload, indent=2))
     print(f"wrote {path}")

@@ -10,11 +10,13 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+from sklearn.decomposition import PCA
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LinearRegression
 from sklearn.neighbors import NearestNeighbors
+from sklearn.pipeline import make_pipeline
 
-from skvhp import LatentGraphInterpolator
+from skvhp import LatentGraphInterpolator, PolarCoordinates
 from skvhp.datasets import render_pendulum
 
 
@@ -33,17 +35,12 @@ def whiten(Z: np.ndarray, reference: np.ndarray) -> np.ndarray:
 
 def polar_probe(Z_train, angles_train, Z_test, angles_test) -> float:
     """The issue's probe: OLS of (cos θ, sin θ) on (cos φ, sin φ) of the whitened codes;
-    mean absolute angle error on the test codes (rad)."""
-
-    def features(Z):
-        W = whiten(Z, Z_train)
-        phi = np.arctan2(W[:, 1], W[:, 0])
-        return np.c_[np.cos(phi), np.sin(phi)]
-
-    ols = LinearRegression().fit(
-        features(Z_train), np.c_[np.cos(angles_train), np.sin(angles_train)]
-    )
-    pred = ols.predict(features(Z_test))
+    mean absolute angle error on the test codes (rad). The package's angle probe
+    (``PolarCoordinates``, then OLS) after whitening: any whitening gives the same error,
+    since the OLS absorbs the rotation or reflection by which two whitenings differ."""
+    probe = make_pipeline(PCA(2, whiten=True), PolarCoordinates(), LinearRegression())
+    probe.fit(Z_train, np.c_[np.cos(angles_train), np.sin(angles_train)])
+    pred = probe.predict(Z_test)
     return float(angular_error(np.arctan2(pred[:, 1], pred[:, 0]), angles_test).mean())
 
 

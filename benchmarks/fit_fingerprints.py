@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from _common import print_table, write_json
+from _common import add_smoke_argument, parse_args, print_table, write_json
 from sklearn.datasets import load_digits
 
 from skvhp import IWAE, VampPriorVAE, VHPAutoencoder
@@ -134,12 +134,10 @@ def cases(epochs: int) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--smoke", action="store_true", help="one epoch, a few cases")
     parser.add_argument("--compare", default=None, help="a previous results file")
     parser.add_argument("--out", default=None)
-    args = parser.parse_args(argv)
-    if args.smoke:
-        args.epochs = 1
+    add_smoke_argument(parser, epochs=1)
+    args = parse_args(parser, argv)
     torch.set_num_threads(1)  # digests depend on the thread count
     data = {
         "digits": (load_digits().data / 16.0)[:400],

@@ -18,10 +18,12 @@ from pathlib import Path
 
 import numpy as np
 from _common import (
-    RESULTS,
     add_graph_experiment_arguments,
+    add_smoke_argument,
+    figures_path,
     graph_smoothness,
     machine_info,
+    parse_args,
     print_table,
     vhp_vamp_iwae,
     write_json,
@@ -37,7 +39,8 @@ def main(argv=None):
     add_graph_experiment_arguments(parser, importance_samples=1000)
     parser.add_argument("--figure", default=None)
     parser.add_argument("--redraw", default=None, help="results JSON: only draw the figure")
-    args = parser.parse_args(argv)
+    add_smoke_argument(parser, epochs=1, graphs=1, pairs=3, n_nodes=60, importance_samples=5)
+    args = parse_args(parser, argv)
     if args.redraw:
         redraw(args.redraw, args.figure)
         return
@@ -131,7 +134,7 @@ def draw(per_pixel: dict, runs: dict, strips: dict, figure: str | None) -> None:
                 ax.set_title(f"end (path of {len(frames)})", fontsize=7)
             else:
                 ax.set_title(f"step {k}", fontsize=7)
-    path = Path(figure) if figure else RESULTS / "frey_smoothness.png"
+    path = Path(figure) if figure else figures_path("frey_smoothness.png")
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100, bbox_inches="tight")
     plt.close(fig)

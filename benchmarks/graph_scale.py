@@ -10,7 +10,14 @@ import argparse
 import time
 
 import numpy as np
-from _common import machine_info, peak_memory_mib, print_table, write_json
+from _common import (
+    add_smoke_argument,
+    machine_info,
+    parse_args,
+    peak_memory_mib,
+    print_table,
+    write_json,
+)
 
 from skvhp import LatentGraphInterpolator
 
@@ -33,7 +40,8 @@ def main(argv=None):
     parser.add_argument("--dims", nargs="*", type=int, default=[2, 32])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=None)
-    args = parser.parse_args(argv)
+    add_smoke_argument(parser, n_nodes=2000, pairs=3, dims=[2])
+    args = parse_args(parser, argv)
 
     rows = []
     for dim in args.dims:

@@ -14,8 +14,10 @@ import argparse
 import numpy as np
 from _common import (
     DEFAULT_DATA,
+    add_smoke_argument,
     fit_and_score,
     machine_info,
+    parse_args,
     peak_memory_mib,
     print_table,
     write_json,
@@ -37,7 +39,8 @@ def main(argv=None):
     parser.add_argument("--data-home", default=str(DEFAULT_DATA))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=None)
-    args = parser.parse_args(argv)
+    add_smoke_argument(parser, epochs=1, test_size=5, importance_samples=5)
+    args = parse_args(parser, argv)
 
     X_train, _, X_test = load_binarized_mnist(args.data_home)
     X_test = X_test[: args.test_size]

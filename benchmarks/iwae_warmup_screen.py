@@ -17,8 +17,15 @@ import argparse
 import time
 
 import numpy as np
-from _common import DEFAULT_DATA, ROOT, machine_info, print_table, write_json
-from nll_table import ARCHITECTURE
+from _common import (
+    DEFAULT_DATA,
+    add_smoke_argument,
+    machine_info,
+    parse_args,
+    print_table,
+    write_json,
+)
+from _table2 import ARCHITECTURE
 
 
 def main(argv=None) -> None:
@@ -31,8 +38,17 @@ def main(argv=None) -> None:
     parser.add_argument("--importance-samples", type=int, default=1000)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--data-home", default=str(DEFAULT_DATA))
-    parser.add_argument("--out", default=str(ROOT / "docs" / "results" / "iwae_warmup_screen.json"))
-    args = parser.parse_args(argv)
+    parser.add_argument("--out", default=None, help="default: docs/results/iwae_warmup_screen.json")
+    add_smoke_argument(
+        parser,
+        train_size=300,
+        test_size=5,
+        epochs=1,
+        warmup_epochs=1,
+        seeds=[0],
+        importance_samples=5,
+    )
+    args = parse_args(parser, argv)
 
     import torch
 

@@ -18,8 +18,16 @@ import time
 import warnings
 
 import numpy as np
-from _common import DEFAULT_DATA, ROOT, machine_info, print_table, write_json
-from nll_table import ARCHITECTURE, DATASETS, VHP_PRIOR, load  # Table 2's set-up
+from _common import (
+    DEFAULT_DATA,
+    add_smoke_argument,
+    machine_info,
+    parse_args,
+    print_table,
+    results_path,
+    write_json,
+)
+from _table2 import ARCHITECTURE, DATASETS, VHP_PRIOR, load  # Table 2's set-up
 
 
 def main(argv=None) -> None:
@@ -31,10 +39,11 @@ def main(argv=None) -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--data-home", default=str(DEFAULT_DATA))
     parser.add_argument("--out", default=None, help="default: docs/results/kappa_recipe*.json")
-    args = parser.parse_args(argv)
+    add_smoke_argument(parser, train_size=300, epochs=1, kappas=[0.3])
+    args = parse_args(parser, argv)
     if args.out is None:
         suffix = "" if args.dataset == "static-mnist" else f"_{args.dataset}"
-        args.out = str(ROOT / "docs" / "results" / f"kappa_recipe{suffix}.json")
+        args.out = str(results_path(f"kappa_recipe{suffix}.json"))
 
     import torch
 

@@ -21,11 +21,14 @@ from pathlib import Path
 import numpy as np
 import torch
 from _common import (
-    RESULTS,
     add_graph_experiment_arguments,
+    add_smoke_argument,
+    figures_path,
     graph_smoothness,
     machine_info,
+    parse_args,
     print_table,
+    results_path,
     vhp_vamp_iwae,
     write_json,
 )
@@ -41,16 +44,17 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=200)
     parser.add_argument("--kappa", type=float, default=0.3, help="RMS, standardised units")
     add_graph_experiment_arguments(parser, importance_samples=500)
-    parser.add_argument("--figures", default=str(RESULTS), help="folder for the figures")
+    parser.add_argument("--figures", default=None, help="folder for the figures")
     parser.add_argument(
         "--redraw", default=None, help="figure data (.npz) of a previous run: only draw"
     )
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
-    args = parser.parse_args(argv)
+    add_smoke_argument(parser, epochs=1, graphs=1, pairs=3, n_nodes=60, importance_samples=5)
+    args = parse_args(parser, argv)
     torch.set_num_threads(args.threads)
     mocap = load_cmu_mocap(args.data_home)
     if args.redraw:
-        draw(load_figure_data(args.redraw), mocap, Path(args.figures))
+        draw(load_figure_data(args.redraw), mocap, Path(args.figures or figures_path()))
         return
 
     scaler = StandardScaler().fit(mocap.data)
@@ -103,10 +107,10 @@ def main(argv=None):
         print_table(rows[-1:], list(rows[-1]))
     print()
     print_table(rows, list(rows[0]))
-    figures = Path(args.figures)
+    figures = Path(args.figures or figures_path())
     figures.mkdir(parents=True, exist_ok=True)
     data = {"shown": shown, "per_joint": per_joint}
-    out = Path(args.out) if args.out else RESULTS / "motion.json"
+    out = Path(args.out) if args.out else results_path("motion.json")
     save_figure_data(data, out.with_suffix(".npz"))
     draw(data, mocap, figures)
     write_json(

@@ -44,13 +44,18 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from _common import DEFAULT_DATA, ROOT, machine_info, print_table
+from _common import (
+    DEFAULT_DATA,
+    add_smoke_argument,
+    checkpoints_path,
+    figures_path,
+    machine_info,
+    parse_args,
+    print_table,
+    results_path,
+)
+from _table2 import ARCHITECTURE, DATASETS, KAPPA, VHP_PRIOR, load
 
-DATASETS = {
-    "static-mnist": "static MNIST",
-    "dynamic-mnist": "dynamic MNIST",
-    "fashion-mnist": "Fashion-MNIST",
-}
 MODELS = {
     "vhp-rewo": "VHP + REWO",
     "vhp-geco": "VHP + GECO",
@@ -68,38 +73,10 @@ PAPER_NLL = {  # Table 2 of the VHP paper, in MODELS' order (a variant: its mode
     "fashion-mnist": [225.37, 234.73, 232.78, 226.83, 225.39],
 }
 WARMUP_EPOCHS = 100  # VampPrior's and the IWAE variants' (the VampPrior paper's)
-RESULTS = ROOT / "docs" / "results" / "nll"
-# Tracked, not ignored: a new session starts from a fresh clone, so a checkpoint that is not
-# committed is lost with the session (commit unfinished runs' ones; done runs delete theirs).
-CHECKPOINTS = ROOT / "benchmarks" / "nll_checkpoints"
+# Checkpoints (_common.CHECKPOINTS) are tracked, not ignored: a new session starts from a
+# fresh clone, so a checkpoint that is not committed is lost with the session (commit
+# unfinished runs' ones; done runs delete theirs).
 SCORE_CHUNK = 500  # test points per scoring step (checkpointed)
-# REWO / GECO tolerance κ, an RMS error per pixel, per data set: the recipe of docs/models.md
-# (choosing κ; benchmarks/kappa_recipe.py, docs/results/kappa_recipe*.json): 5 % above the
-# error of a 4-epoch β = 1 fit, so the constraint is slack at β = 1 and REWO ends there.
-# Static MNIST's 0.25 predates the recipe (which gives 0.26 there); both are slack.
-KAPPA = {"static-mnist": 0.25, "dynamic-mnist": 0.26, "fashion-mnist": 0.34}
-# The one architecture of Table 2 (the VampPrior paper's MLPs), and the VHP prior's.
-ARCHITECTURE = dict(
-    n_components=40,
-    hidden_layer_sizes=(300, 300),
-    activation="gated",
-    batch_size=100,
-    learning_rate=5e-4,
-)
-VHP_PRIOR = dict(k=16, prior_hidden_layer_sizes=(300, 300))
-
-
-def load(dataset: str, data_home: str):
-    """(X_train, X_test, dynamic): test images binarized once where dynamic."""
-    from skvhp.datasets import load_binarized_mnist, load_fashion_mnist, load_mnist
-
-    if dataset == "static-mnist":
-        X_train, X_valid, X_test = load_binarized_mnist(data_home)
-        return np.concatenate([X_train, X_valid]), X_test, False
-    loader = load_mnist if dataset == "dynamic-mnist" else load_fashion_mnist
-    X_train, _, X_test, _ = loader(data_home)
-    rng = np.random.default_rng(0)
-    return X_train, (rng.random(X_test.shape) < X_test).astype(np.float32), True
 
 
 def make_model(name: str, args, dynamic: bool):
@@ -156,8 +133,8 @@ def run(args) -> None:
     torch.set_num_threads(args.threads)
     deadline = time.time() + 60 * args.minutes
     stem = _stem(args)
-    ckpt_path = Path(args.checkpoint_dir) / f"{stem}.pkl"
-    result_path = Path(args.results_dir) / f"{stem}.json"
+    ckpt_path = Path(args.checkpoint_dir or checkpoints_path()) / f"{stem}.pkl"
+    result_path = Path(args.results_dir or results_path("nll")) / f"{stem}.json"
     X_train, X_test, dynamic = load(args.dataset, args.data_home)
     X_train, X_test = X_train[: args.train_size], X_test[: args.test_size]
     if ckpt_path.exists():
@@ -274,7 +251,7 @@ def run(args) -> None:
 
 def table(args) -> None:
     rows = []
-    for path in sorted(RESULTS.glob("*.json")):
+    for path in sorted(Path(args.results_dir or results_path("nll")).glob("*.json")):
         r = json.loads(path.read_text())
         if "__" in path.stem[path.stem.index("__") + 2 :]:
             continue  # tagged (smoke) runs stay out of the table
@@ -310,7 +287,7 @@ def table(args) -> None:
     print_table(table_rows, columns)
     lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
     lines += ["| " + " | ".join(r[c] for c in columns) + " |" for r in table_rows]
-    out = ROOT / "docs" / "results" / "nll_table.md"
+    out = results_path("nll_table.md")
     out.write_text("\n".join(lines) + "\n")
     print(f"wrote {out}")
     _figures(rows)
@@ -345,7 +322,7 @@ def _figures(rows) -> None:
         ax.legend()
         fig.tight_layout()
         slug = next(k for k, v in DATASETS.items() if v == dataset)
-        path = ROOT / "docs" / "figures" / f"nll_curves_{slug}.png"
+        path = figures_path(f"nll_curves_{slug}.png")
         fig.savefig(path, dpi=120)
         plt.close(fig)
         print(f"wrote {path}")
@@ -353,7 +330,7 @@ def _figures(rows) -> None:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command")
     p = sub.add_parser("run", help="train (resuming) and score one model on one data set")
     p.add_argument("--dataset", choices=list(DATASETS), required=True)
     p.add_argument("--model", choices=list(MODELS), required=True)
@@ -370,11 +347,24 @@ def main(argv=None):
     p.add_argument("--tag", default="", help="suffix for results files (smoke runs)")
     p.add_argument("--data-home", default=str(DEFAULT_DATA))
     p.add_argument("--score-chunk", type=int, default=SCORE_CHUNK, help="test points a step")
-    p.add_argument("--checkpoint-dir", default=str(CHECKPOINTS))
-    p.add_argument("--results-dir", default=str(RESULTS))
-    sub.add_parser("table", help="the table and learning-curve figures from the results")
-    args = parser.parse_args(argv)
-    run(args) if args.command == "run" else table(args)
+    p.add_argument("--checkpoint-dir", default=None, help="default: benchmarks/nll_checkpoints")
+    p.add_argument("--results-dir", default=None, help="default: docs/results/nll")
+    t = sub.add_parser("table", help="the table and learning-curve figures from the results")
+    t.add_argument("--results-dir", default=None, help="default: docs/results/nll")
+    add_smoke_argument(parser)
+    args = parse_args(parser, argv)
+    if args.smoke:  # a tiny run of two models, resumed once, then the table of both
+        tiny = ["--epochs", "2", "--chunk", "1", "--train-size", "300", "--test-size", "10"]
+        tiny += ["--importance-samples", "5", "--score-chunk", "5"]
+        for model in ("vhp-rewo", "iwae2-warmup"):
+            run(p.parse_args(["--dataset", "static-mnist", "--model", model, *tiny]))
+        args.command, args.results_dir = "table", None
+    if args.command == "run":
+        run(args)
+    elif args.command == "table":
+        table(args)
+    else:
+        parser.error("choose a command: run or table (or --smoke)")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,14 @@ import tracemalloc
 from pathlib import Path
 
 import numpy as np
-from _common import DEFAULT_DATA, ROOT, machine_info, print_table, write_json
+from _common import (
+    DEFAULT_DATA,
+    add_smoke_argument,
+    machine_info,
+    parse_args,
+    print_table,
+    write_json,
+)
 
 
 def main(argv=None) -> None:
@@ -27,8 +34,12 @@ def main(argv=None) -> None:
     parser.add_argument("--importance-samples", type=int, default=500)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--data-home", default=str(DEFAULT_DATA))
-    parser.add_argument("--out", default=str(ROOT / "docs" / "results" / "out_of_core.json"))
-    args = parser.parse_args(argv)
+    parser.add_argument("--out", default=None, help="default: docs/results/out_of_core.json")
+    parser.add_argument("--train-size", type=int, default=None, help="default: all")
+    add_smoke_argument(
+        parser, train_size=500, epochs=1, chunks=2, test_size=5, importance_samples=5
+    )
+    args = parse_args(parser, argv)
 
     import torch
 
@@ -37,6 +48,7 @@ def main(argv=None) -> None:
 
     torch.set_num_threads(args.threads)
     X_train, _, X_test = load_binarized_mnist(args.data_home)
+    X_train = X_train[: args.train_size]
     X_test = X_test[: args.test_size]
 
     def model():

@@ -13,14 +13,29 @@ figures, writes JSON, and draws Fig. 2 (latent means coloured by angle, prior sa
 
 from __future__ import annotations
 
-import argparse
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 import torch
-from _common import ROOT, machine_info, print_table, write_json
+from _common import (
+    ROOT,
+    add_smoke_argument,
+    figures_path,
+    machine_info,
+    parse_args,
+    print_table,
+    write_json,
+)
+from _pendulum_experiment import (
+    PAPER,
+    angle_probe,
+    angular_error,
+    build_parser,
+    load_data,
+    make_methods,
+)
 from _pendulum_figures import (
     draw_frames,
     frame_picks,
@@ -34,59 +49,11 @@ from _topology import angular_error as angular_error_1d
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
-from sklearn.linear_model import LinearRegression
-from sklearn.pipeline import Pipeline
 
 from skvhp import (
-    IWAE,
     LatentGraphInterpolator,
-    PolarCoordinates,
-    VHPAutoencoder,
     smoothness_factor,
 )
-from skvhp.datasets import make_pendulum
-
-PAPER = {
-    "VHP + REWO": 0.054,
-    "VHP + GECO": 0.53,
-    "VHP (plain bound)": 0.49,
-    "VHP + WU (short)": 0.20,
-    "VHP + WU (long)": 0.31,
-    "IWAE": None,
-}
-
-
-def make_methods(args) -> dict:
-    common = dict(
-        n_components=2,
-        hidden_layer_sizes=(256, 256),
-        activation=args.activation,
-        likelihood="bernoulli",
-        max_iter=args.epochs,
-        batch_size=100,
-        learning_rate=1e-3,
-        n_importance_samples=args.importance_samples,
-        device=args.device,
-    )
-    vhp = VHPAutoencoder(kappa=args.kappa, k=args.k, prior_hidden_layer_sizes=(256, 256), **common)
-    short, long = args.warmup
-    return {
-        "VHP + REWO": clone(vhp).set_params(schedule="rewo"),
-        "VHP + GECO": clone(vhp).set_params(schedule="geco"),
-        "VHP (plain bound)": clone(vhp).set_params(schedule="constant", beta=1.0),
-        "VHP + WU (short)": clone(vhp).set_params(schedule="warmup", warmup_epochs=short),
-        "VHP + WU (long)": clone(vhp).set_params(schedule="warmup", warmup_epochs=long),
-        "IWAE": IWAE(k=args.k, **common),
-    }
-
-
-def angle_probe(model) -> Pipeline:
-    return Pipeline([("vhp", model), ("polar", PolarCoordinates()), ("ols", LinearRegression())])
-
-
-def angular_error(pred: np.ndarray, angles: np.ndarray) -> np.ndarray:
-    """|θ̂ - θ| on the circle for a prediction of (cos θ, sin θ)."""
-    return angular_error_1d(np.arctan2(pred[:, 1], pred[:, 0]), angles)
 
 
 def draw_figure(fits: dict, X_test, angles_test, path: Path) -> None:
@@ -177,48 +144,27 @@ def draw_interpolations(
     return rows
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="REWO only, one seed, short")
-    parser.add_argument("--methods", nargs="*", default=None, help="subset of the table's rows")
-    parser.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2])
-    parser.add_argument("--epochs", type=int, default=40)
-    parser.add_argument("--n-train", type=int, default=15000)
-    parser.add_argument("--n-test", type=int, default=3000)
-    parser.add_argument("--kappa", type=float, default=0.1)
-    parser.add_argument("--k", type=int, default=16)
-    parser.add_argument("--activation", default="tanh")
-    parser.add_argument("--warmup", nargs=2, type=int, default=[4, 40], help="short, long")
-    parser.add_argument("--importance-samples", type=int, default=1000)
-    parser.add_argument("--rod-width", type=float, default=0.08, help="fraction of the image")
-    parser.add_argument("--bob-radius", type=float, default=0.11, help="fraction of the image")
-    parser.add_argument("--device", default="auto")
-    parser.add_argument("--threads", type=int, default=torch.get_num_threads())
-    parser.add_argument("--figure", default=None, help="where to draw Fig. 2 (png)")
-    parser.add_argument("--interpolation-figure", default=None, help="Fig. 3/4 (png)")
-    parser.add_argument("--out", default=None, help="JSON path")
-    return parser
-
-
-def load_data(args):
-    """``n_train`` training and ``n_test`` test images, independent draws of the angle."""
-    geometry = dict(rod_width=args.rod_width, bob_radius=args.bob_radius)
-    X, angles = make_pendulum(args.n_train, random_state=10_000, **geometry)
-    X_test, angles_test = make_pendulum(args.n_test, random_state=20_000, **geometry)
-    return X, angles, X_test, angles_test, geometry
-
-
 def main(argv=None):
     parser = build_parser()
-    args = parser.parse_args(argv)
+    add_smoke_argument(
+        parser,
+        methods=["VHP + REWO", "IWAE"],
+        seeds=[0],
+        epochs=1,
+        n_train=300,
+        n_test=200,
+        importance_samples=5,
+    )
+    args = parse_args(parser, argv)
     if args.quick:
         args.methods = args.methods or ["VHP + REWO"]
         args.seeds = args.seeds[:1]
         args.epochs = min(args.epochs, 30)
         args.n_train = min(args.n_train, 6000)
     torch.set_num_threads(args.threads)
-    # The full run draws the documentation's figures; a quick run keeps them untouched.
-    figures = ROOT / ("benchmarks/results" if args.quick else "docs/figures")
+    # The full run draws the documentation's figures; a quick run (the README's demo)
+    # keeps them untouched and writes into the scratch folder benchmarks/results.
+    figures = ROOT / "benchmarks" / "results" if args.quick else figures_path()
     figure = Path(args.figure) if args.figure else figures / "pendulum_latents.png"
 
     X, angles, X_test, angles_test, geometry = load_data(args)
@@ -280,7 +226,7 @@ def main(argv=None):
     if interpolations:
         print_table(interpolations, list(interpolations[0]))
     write_json(
-        "pendulum_quick" if args.quick else "pendulum",
+        "pendulum",
         {
             "machine": machine_info(args.device),
             "args": vars(args),
@@ -288,7 +234,7 @@ def main(argv=None):
             "runs": runs,
             "interpolations": interpolations,
         },
-        args.out,
+        args.out or (figures / "pendulum_quick.json" if args.quick else None),
     )
 
 

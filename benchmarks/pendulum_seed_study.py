@@ -22,29 +22,35 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from _common import ROOT, machine_info
+from _common import ROOT, add_smoke_argument, figures_path, machine_info, parse_args
+from _pendulum_experiment import (
+    angle_probe,
+    angular_error,
+    build_parser,
+    load_data,
+    make_methods,
+)
 from _pendulum_figures import latent_panels
-from pendulum import angle_probe, angular_error, build_parser, load_data, make_methods
 from scipy.stats import spearmanr
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
 RESULTS_FILE = ROOT / "docs" / "results" / "pendulum_seed_study.jsonl"
-FIGURE = ROOT / "docs" / "figures" / "pendulum_curled_rings.png"
+FIGURE_NAME = "pendulum_curled_rings.png"
 # Prior networks p_Θ(z|ζ) and q_Φ(ζ|z): the default 256-256 on eight seeds, smaller ones on six.
 STUDY = [((256, 256), range(8)), ((64,), range(6)), ((16,), range(6))]
 TEST_IMAGES, TEST_SAMPLES = 500, 200
 
 
-def make_model(prior: tuple, seed: int):
-    args = build_parser().parse_args([])
+def make_model(prior: tuple, seed: int, epochs: int = 40):
+    args = build_parser().parse_args(["--epochs", str(epochs)])
     model = clone(make_methods(args)["VHP + REWO"])
     return model.set_params(prior_hidden_layer_sizes=prior, random_state=seed)
 
 
-def fit_one(prior: tuple, seed: int, data) -> tuple[dict, object]:
+def fit_one(prior: tuple, seed: int, data, epochs: int = 40) -> tuple[dict, object]:
     X, angles, X_test, angles_test, _ = data
-    model = make_model(prior, seed)
+    model = make_model(prior, seed, epochs)
     start = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
@@ -145,25 +151,31 @@ def draw_figure(rows: list[dict], data, path: Path) -> None:
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(RESULTS_FILE))
+    parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--n-train", type=int, default=15000)
+    parser.add_argument("--n-test", type=int, default=3000)
+    parser.add_argument("--max-seeds", type=int, default=None, help="seeds per prior, at most")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--table", action="store_true", help="print the summary and exit")
     parser.add_argument("--figure", action="store_true", help="draw the two best-bound seeds")
-    args = parser.parse_args(argv)
+    add_smoke_argument(parser, epochs=1, n_train=300, n_test=200, max_seeds=1)
+    args = parse_args(parser, argv)
     torch.set_num_threads(args.threads)
     out = Path(args.out)
     if args.table:
         print(summary(read(out)))
         return
-    data = load_data(build_parser().parse_args([]))
+    sizes = ["--n-train", str(args.n_train), "--n-test", str(args.n_test)]
+    data = load_data(build_parser().parse_args(sizes))
     if args.figure:
-        draw_figure(read(out), data, FIGURE)
+        draw_figure(read(out), data, figures_path(FIGURE_NAME))
         return
     done = {(tuple(r["prior_hidden_layer_sizes"]), r["seed"]) for r in read(out)}
     for prior, seeds in STUDY:
-        for seed in seeds:
+        for seed in list(seeds)[: args.max_seeds]:
             if (prior, seed) in done:
                 continue
-            row, _ = fit_one(prior, seed, data)
+            row, _ = fit_one(prior, seed, data, args.epochs)
             row["machine"] = machine_info("cpu")
             print(json.dumps({k: v for k, v in row.items() if k != "machine"}), flush=True)
             out.parent.mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from _common import ROOT, machine_info
+from _common import ROOT, add_smoke_argument, figures_path, machine_info, parse_args
 from _pendulum_figures import (
     draw_frames,
     frame_picks,
@@ -40,7 +40,6 @@ from skvhp import IWAE, VHPAutoencoder
 from skvhp.datasets import make_pendulum
 
 RESULTS_FILE = ROOT / "docs" / "results" / "pendulum_topology.jsonl"
-FIGURES = ROOT / "docs" / "figures"
 PAPER = {  # Table 1 of the paper (probe error, rad)
     "VHP + REWO (pendulum settings)": 0.054,
     "VHP + REWO (Algorithm 1, defaults)": 0.054,
@@ -85,10 +84,12 @@ def make_setting(name: str, epochs: int, seed: int):
     return settings[name]()
 
 
-def load_data(seed: int, geometry: str):
+def load_data(seed: int, geometry: str, n_images: int = 15000):
+    """80 % of ``n_images`` to train on, 20 % to test on."""
     rod, bob = GEOMETRIES[geometry]
-    X, theta = make_pendulum(15000, random_state=seed, rod_width=rod, bob_radius=bob)
-    return X[:12000], theta[:12000], X[12000:], theta[12000:], dict(rod_width=rod, bob_radius=bob)
+    X, theta = make_pendulum(n_images, random_state=seed, rod_width=rod, bob_radius=bob)
+    n = int(0.8 * n_images)
+    return X[:n], theta[:n], X[n:], theta[n:], dict(rod_width=rod, bob_radius=bob)
 
 
 def schedule_summary(model) -> dict:
@@ -110,8 +111,10 @@ def schedule_summary(model) -> dict:
     }
 
 
-def run_one(name: str, geometry: str, seed: int, epochs: int, reader_cache: dict) -> dict:
-    Xtr, thtr, Xte, thte, geom = load_data(seed, geometry)
+def run_one(
+    name: str, geometry: str, seed: int, epochs: int, reader_cache: dict, n_images: int = 15000
+) -> dict:
+    Xtr, thtr, Xte, thte, geom = load_data(seed, geometry, n_images)
     if name == "PCA(2)":
         pca = PCA(2).fit(Xtr)
         Ztr, Zte = pca.transform(Xtr), pca.transform(Xte)
@@ -268,18 +271,20 @@ def main(argv=None):
     parser.add_argument(
         "--interpolation-figure", type=int, default=None, help="draw the graph path, this seed"
     )
-    args = parser.parse_args(argv)
+    parser.add_argument("--n-images", type=int, default=15000, help="80 % train, 20 % test")
+    add_smoke_argument(parser, seeds=[0], epochs=1, n_images=500)
+    args = parse_args(parser, argv)
     torch.set_num_threads(args.threads)
     out = Path(args.out)
     if args.table:
         print(summary_table(out))
         return
     if args.interpolation_figure is not None:
-        path = FIGURES / "pendulum_interpolation_rewo.png"
+        path = figures_path("pendulum_interpolation_rewo.png")
         draw_interpolation_figure(args.interpolation_figure, args.epochs, path)
         return
     if args.figure is not None:
-        draw_figure(args.figure, args.epochs, FIGURES / "pendulum_fig2_rewo.png")
+        draw_figure(args.figure, args.epochs, figures_path("pendulum_fig2_rewo.png"))
         return
     done, readers = done_runs(out), {}
     for name in args.settings:
@@ -287,7 +292,7 @@ def main(argv=None):
             for seed in args.seeds:
                 if (name, geometry, seed, args.epochs) in done:
                     continue
-                row = run_one(name, geometry, seed, args.epochs, readers)
+                row = run_one(name, geometry, seed, args.epochs, readers, args.n_images)
                 row = {
                     "setting": name,
                     "geometry": geometry,

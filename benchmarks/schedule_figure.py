@@ -5,18 +5,23 @@ python benchmarks/schedule_figure.py
 
 from __future__ import annotations
 
+import argparse
+
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from _common import ROOT
+from _common import add_smoke_argument, figures_path, parse_args
 
 from skvhp._torch.schedules import geco_beta_update, rewo_beta_update
 
 
-def main():
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_smoke_argument(parser)
+    parse_args(parser, argv)
     # β past 1 as well: GECO goes there, REWO never does (its β is clipped to 1).
     betas = np.linspace(0.01, 2.0, 400)
     deltas = np.linspace(-1.0, 1.0, 200)
@@ -41,7 +46,7 @@ def main():
     axes[0].text(1.5, 0.0, "β > 1:\nnever reached\n(clipped to 1)", ha="center", va="center")
     axes[0].set_ylabel(r"$\hat C_t - \kappa^2$ (constraint violated above 0)")
     fig.colorbar(mesh, ax=axes, label=r"$\Delta\beta_t = \beta_t - \beta_{t-1}$")
-    path = ROOT / "docs" / "figures" / "beta_updates.png"
+    path = figures_path("beta_updates.png")
     fig.savefig(path, dpi=110)
     print(f"wrote {path}")
 

@@ -27,8 +27,10 @@ import numpy as np
 import torch
 from _common import (
     DEFAULT_DATA,
+    add_smoke_argument,
     fit_and_score,
     machine_info,
+    parse_args,
     peak_memory_mib,
     print_table,
     write_json,
@@ -169,7 +171,14 @@ def main(argv=None):
         help="python of an environment with pythae: run its IWAE and VAMP side by side",
     )
     parser.add_argument("--out", default=None)
-    args = parser.parse_args(argv)
+    add_smoke_argument(
+        parser,
+        train_size=200,
+        epochs=1,
+        score_points=3,
+        models=["IWAE (L=1, k=5)", "VampPriorVAE (L=1, tanh)", "VHPAutoencoder (REWO)"],
+    )
+    args = parse_args(parser, argv)
 
     X_train, _, X_test = load_binarized_mnist(args.data_home)
     X_train, X_test = X_train[: args.train_size], X_test[: args.score_points]

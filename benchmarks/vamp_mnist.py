@@ -20,9 +20,11 @@ from pathlib import Path
 import numpy as np
 from _common import (
     DEFAULT_DATA,
-    ROOT,
+    add_smoke_argument,
+    figures_path,
     fit_and_score,
     machine_info,
+    parse_args,
     peak_memory_mib,
     print_table,
     write_json,
@@ -98,13 +100,16 @@ def main(argv=None):
     parser.add_argument("--data-home", default=str(DEFAULT_DATA))
     parser.add_argument("--figure", default=None, help="png of pseudo-inputs and samples")
     parser.add_argument("--out", default=None)
-    args = parser.parse_args(argv)
+    parser.add_argument("--train-size", type=int, default=None, help="default: all")
+    add_smoke_argument(parser, train_size=500, epochs=1, test_size=5, importance_samples=5)
+    args = parse_args(parser, argv)
     if args.warmup is None:
         args.warmup = max(1, args.epochs // 5)
 
     X_train, X_valid, X_test = load_binarized_mnist(args.data_home)
     if args.early_stopping:  # the paper's protocol trains on train + valid with a split
         X_train = np.concatenate([X_train, X_valid])
+    X_train = X_train[: args.train_size]
     X_test = X_test[: args.test_size]
     models = make_models(args)
     rows, histories = [], {}
@@ -126,7 +131,7 @@ def main(argv=None):
         histories[name] = model.history_
         print_table(rows[-1:], list(rows[-1]))
         if name == "VAE (L=1) VampPrior" and args.figure != "none":
-            path = args.figure or ROOT / "benchmarks" / "results" / "vamp_pseudo_inputs.png"
+            path = args.figure or figures_path("vamp_pseudo_inputs.png")
             draw_pseudo_inputs(model, path)
     print()
     print(f"test subset: first {len(X_test)} test images, {args.importance_samples} IS samples")

@@ -20,9 +20,17 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _common import DEFAULT_DATA, ROOT, machine_info, print_table, write_json
+from _common import (
+    CHECKPOINTS,
+    DEFAULT_DATA,
+    add_smoke_argument,
+    machine_info,
+    parse_args,
+    print_table,
+    write_json,
+)
 
-CHECKPOINT = ROOT / "benchmarks" / "results" / "nll_checkpoints" / "static-mnist__vhp-rewo.pkl"
+CHECKPOINT = CHECKPOINTS / "static-mnist__vhp-rewo.pkl"
 
 
 def main(argv=None) -> None:
@@ -33,19 +41,25 @@ def main(argv=None) -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--data-home", default=str(DEFAULT_DATA))
-    parser.add_argument(
-        "--out", default=str(ROOT / "docs" / "results" / "vhp_score_estimators.json")
-    )
-    args = parser.parse_args(argv)
+    parser.add_argument("--out", default=None, help="default: docs/results/<script>.json")
+    add_smoke_argument(parser, points=5, samples=20, repeats=2)
+    args = parse_args(parser, argv)
 
     import torch
 
     from skvhp.datasets import load_binarized_mnist
 
     torch.set_num_threads(args.threads)
-    loaded = pickle.loads(Path(args.model).read_bytes())
-    model = loaded["model"] if isinstance(loaded, dict) else loaded
-    X = load_binarized_mnist(args.data_home)[2][: args.points]
+    X_train, _, X_test = load_binarized_mnist(args.data_home)
+    X = X_test[: args.points]
+    if args.smoke:  # a one-epoch model stands in for the checkpoint
+        from skvhp import VHPAutoencoder
+
+        model = VHPAutoencoder(n_components=8, max_iter=1, kappa=0.4, random_state=0)
+        model.fit(X_train[:300])
+    else:
+        loaded = pickle.loads(Path(args.model).read_bytes())
+        model = loaded["model"] if isinstance(loaded, dict) else loaded
 
     def measure(estimator: str, samples: int) -> dict:
         model.set_params(score_estimator=estimator, n_importance_samples=samples)

@@ -114,6 +114,10 @@ class IWAE(_BaseVAE):
     best_validation_loss_ : float
         The lowest validation loss, whose weights ``module_`` holds; only with early
         stopping.
+    schedule_ : LinearWarmUp
+        The warm-up's state (iterations so far); only with ``warmup_epochs``.
+    iteration_history_ : dict of list
+        ``beta`` per training iteration; only with ``warmup_epochs``.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when X has string feature names.

@@ -1,0 +1,53 @@
+"""Every script in benchmarks/ runs: each one's ``--smoke`` mode (tiny data, one epoch,
+outputs in a temporary folder) in a fresh interpreter, as a user would start it."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+# Runs inside another environment, the one with pythae, which benchmarks/speed.py starts
+# with --pythae-python; neither CI nor the dev extras install pythae.
+NOT_HERE = {"pythae_side.py"}
+NEEDS_SHARED_DATA = {
+    "frey_smoothness.py",
+    "iwae_mnist.py",
+    "iwae_warmup_screen.py",
+    "kappa_recipe.py",
+    "motion.py",
+    "nll_table.py",
+    "out_of_core.py",
+    "speed.py",
+    "vamp_mnist.py",
+    "vhp_score_estimators.py",
+}
+SCRIPTS = sorted(
+    p.name for p in BENCHMARKS.glob("*.py") if not p.name.startswith("_") and p.name not in NOT_HERE
+)
+
+
+def test_every_script_is_listed():
+    assert set(SCRIPTS) | NOT_HERE == {
+        p.name for p in BENCHMARKS.glob("*.py") if not p.name.startswith("_")
+    }
+    assert NEEDS_SHARED_DATA <= set(SCRIPTS)
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_smoke_run(script, request):
+    if script in NEEDS_SHARED_DATA:
+        request.getfixturevalue("shared_data_dir")  # skips, saying why, without ../shared
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), "--smoke"],
+        cwd=BENCHMARKS.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    assert "smoke run: outputs go to" in result.stdout
