@@ -3,6 +3,9 @@ for benchmarks/speed.py. Runs in a separate environment that has pythae (it is n
 dependency of skvhp); prints one JSON object.
 
     /path/to/pythae-venv/bin/python benchmarks/pythae_side.py --data data.npz --epochs 2
+
+``--smoke`` trains both on 200 random binary images for one epoch (pythae is in the dev
+extras, so CI runs this).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import time
 
 import numpy as np
 import torch
+from _common import add_smoke_argument, parse_args
 from pythae.models import IWAE, VAMP, IWAEConfig, VAMPConfig
 from pythae.models.base.base_utils import ModelOutput
 from pythae.models.nn import BaseDecoder, BaseEncoder
@@ -60,14 +64,24 @@ def build(name, hidden, latent, k, components):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--data", required=True)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=None, help=".npz with 'train' and 'test' (required)")
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--score-points", type=int, default=3)
     parser.add_argument("--score-samples", type=int, default=5000)
-    args = parser.parse_args()
-    data = np.load(args.data)
+    add_smoke_argument(parser, epochs=1, score_points=2, score_samples=10)
+    args = parse_args(parser)
+    if args.smoke:
+        rng = np.random.default_rng(0)
+        data = {
+            k: (rng.random((n, 784)) < 0.2).astype(np.float32)
+            for k, n in [("train", 200), ("test", 2)]
+        }
+    elif args.data is None:
+        parser.error("--data is required (or --smoke)")
+    else:
+        data = np.load(args.data)
     X = torch.from_numpy(data["train"])
     X_test = torch.from_numpy(data["test"][: args.score_points])
     torch.manual_seed(0)  # a separate process: seeding it globally harms no one

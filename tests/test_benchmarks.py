@@ -9,9 +9,7 @@ from pathlib import Path
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
-# Runs inside another environment, the one with pythae, which benchmarks/speed.py starts
-# with --pythae-python; neither CI nor the dev extras install pythae.
-NOT_HERE = {"pythae_side.py"}
+NOT_HERE: set[str] = set()  # every script runs here (pythae_side.py: pythae is a dev extra)
 NEEDS_SHARED_DATA = {
     "frey_smoothness.py",
     "iwae_mnist.py",
