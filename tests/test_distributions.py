@@ -14,7 +14,6 @@ from skvhp._torch.distributions import (
     log_normal_diag,
     log_standard_normal,
 )
-from skvhp._torch.evaluation import importance_log_likelihood, plan_chunks
 
 finite = st.floats(-5, 5, allow_nan=False, width=32)
 
@@ -56,32 +55,6 @@ def test_kl_normal_standard_matches_monte_carlo(rng):
 def test_log_mean_exp_is_stable():
     a = torch.tensor([[1000.0, 1000.0], [-1000.0, 1000.0]], dtype=torch.float64)
     np.testing.assert_allclose(log_mean_exp(a, 0).numpy(), [1000 - np.log(2), 1000.0])
-
-
-@pytest.mark.parametrize("n_points,n_samples,width,cap", [(10, 5000, 784, 2**20), (3, 7, 1, 4)])
-def test_plan_chunks_respects_the_cap(n_points, n_samples, width, cap):
-    points, samples = plan_chunks(n_points, n_samples, width, cap)
-    assert 1 <= points <= n_points and 1 <= samples <= n_samples
-    assert points * samples * width <= max(cap, width)
-
-
-def test_chunked_importance_sum_is_exact():
-    """Chunking over points and samples changes nothing: the same weights give the
-    same log-mean-exp as one big call."""
-    weights = torch.randn(12, 5, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
-    state = {"offset": 0}
-
-    def log_weights(x, n, generator):
-        # Hand out the next n rows of a fixed weight table, for the points in x.
-        rows = weights[state["offset"] : state["offset"] + n][:, x[:, 0].long()]
-        state["offset"] = (state["offset"] + n) % 12
-        return rows
-
-    X = torch.arange(5, dtype=torch.float64)[:, None]
-    # max_elements=4: 4 samples per chunk, one point per chunk, 15 calls in all.
-    got = importance_log_likelihood(log_weights, X, 12, width=1, max_elements=4)
-    expected = torch.logsumexp(weights, 0) - np.log(12)
-    np.testing.assert_allclose(got.numpy(), expected.numpy(), rtol=1e-12)
 
 
 @pytest.mark.parametrize("logit", [-30.0, -4.0, -0.3, -1e-5, 0.0, 2e-4, 0.5, 3.0, 25.0])
