@@ -6,12 +6,19 @@ The package never looks for data on its own: pass ``data_home`` (a folder holdin
 
 from __future__ import annotations
 
-import numbers
 import os
 from pathlib import Path
 
 import numpy as np
-from sklearn.utils import Bunch, check_random_state
+from sklearn.utils import Bunch
+
+from ._generators import (
+    make_double_pendulum,
+    make_pendulum,
+    make_spheres,
+    make_two_pendulums,
+    render_pendulum,
+)
 
 __all__ = [
     "get_data_home",
@@ -20,7 +27,10 @@ __all__ = [
     "load_fashion_mnist",
     "load_frey_faces",
     "load_mnist",
+    "make_double_pendulum",
     "make_pendulum",
+    "make_spheres",
+    "make_two_pendulums",
     "render_pendulum",
 ]
 
@@ -176,104 +186,3 @@ def load_cmu_mocap(
         clip_names=d["clip_names"],
         channels=channels,
     )
-
-
-def make_pendulum(
-    n_samples: int = 15000,
-    image_size: int = 16,
-    random_state=None,
-    return_angles: bool = True,
-    *,
-    supersampling: int = 4,
-    rod_width: float = 0.08,
-    bob_radius: float = 0.11,
-):
-    """Grey-level images of a pendulum swinging around the image centre.
-
-    The data set of Klushyn et al. (2019), Sec. 4.1: the joint angle θ is uniform in
-    [0, 2π) and is the only degree of freedom. A rod from the centre ends in a round
-    bob; θ = 0 points straight down and θ grows counter-clockwise as seen on the image.
-    Pixels hold the covered fraction of their area (anti-aliasing by
-    ``supersampling`` × ``supersampling`` samples per pixel), so values lie in [0, 1].
-
-    Geometry, in units of the image size s: rod length 0.36 s, rod width ``rod_width`` s,
-    bob radius ``bob_radius`` s (defaults at s = 16: 5.8, 1.3 and 1.8 pixels). The paper
-    does not give them; they matter for the paper's model as written (docs/pendulum.md).
-
-    To learn the latent ring of the paper's Sec. 4.1 from these images, fit
-    ``VHPAutoencoder(n_components=2, init="pca", posterior="isotropic")`` (the
-    *pendulum settings*; everything else at its defaults): the encoder starts on the
-    principal ring and stays frozen during REWO's initial phase, and the posterior is
-    isotropic. Over 8 seeds this keeps the ring round and closed with the learned prior
-    on it, for the default geometry and for thicker and thinner pendulums
-    (``benchmarks/pendulum_topology.py``, results in docs/pendulum.md).
-
-    Parameters
-    ----------
-    n_samples : int, default=15000
-    image_size : int, default=16
-        Images are ``image_size`` x ``image_size``, flattened row-major.
-    random_state : int, RandomState instance or None
-    return_angles : bool, default=True
-    supersampling : int, default=4
-    rod_width, bob_radius : float, default=0.08, 0.11
-        In units of the image size.
-
-    Returns
-    -------
-    X : ndarray of shape (n_samples, image_size**2), float32 in [0, 1]
-    angles : ndarray of shape (n_samples,), float64 in [0, 2π)
-        Only if ``return_angles``.
-
-    Examples
-    --------
-    >>> from skvhp.datasets import make_pendulum
-    >>> X, angles = make_pendulum(100, random_state=0)
-    >>> X.shape, float(X.min()) >= 0.0, float(X.max()) <= 1.0
-    ((100, 256), True, True)
-    """
-    for name, value, low in (
-        ("n_samples", n_samples, 1),
-        ("image_size", image_size, 4),
-        ("supersampling", supersampling, 1),
-    ):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")
-    rng = check_random_state(random_state)
-    angles = rng.uniform(0.0, 2.0 * np.pi, size=n_samples)
-    for name, value in (("rod_width", rod_width), ("bob_radius", bob_radius)):
-        if not (isinstance(value, (int, float)) and 0 < value < 1):
-            raise ValueError(
-                f"{name} must be in (0, 1) (a fraction of the image size), got {value!r}."
-            )
-    X = render_pendulum(angles, image_size, supersampling, rod_width, bob_radius)
-    return (X, angles) if return_angles else X
-
-
-def render_pendulum(
-    angles: np.ndarray,
-    image_size: int = 16,
-    supersampling: int = 4,
-    rod_width: float = 0.08,
-    bob_radius: float = 0.11,
-) -> np.ndarray:
-    """Render pendulum images for given joint angles (see :func:`make_pendulum`)."""
-    s, ss = image_size, supersampling
-    # Sub-pixel sample positions, in pixel units, image centre at (s/2, s/2).
-    offsets = (np.arange(ss) + 0.5) / ss
-    coords = (np.arange(s)[:, None] + offsets[None, :]).ravel()
-    py, px = np.meshgrid(coords, coords, indexing="ij")  # (s*ss, s*ss)
-    px, py = px.ravel() - s / 2, py.ravel() - s / 2
-    length, half_width, bob = 0.36 * s, rod_width / 2 * s, bob_radius * s
-    X = np.empty((len(angles), s * s), dtype=np.float32)
-    for start in range(0, len(angles), 512):
-        theta = np.asarray(angles[start : start + 512], dtype=np.float64)[:, None]
-        # Bob centre: down (+y on the image) at θ = 0, counter-clockwise on screen.
-        bx, by = length * np.sin(theta), length * np.cos(theta)
-        # Distance of each sample point to the rod segment from the centre to the bob.
-        t = np.clip((px * bx + py * by) / length**2, 0.0, 1.0)
-        rod = (px - t * bx) ** 2 + (py - t * by) ** 2 <= half_width**2
-        disk = (px - bx) ** 2 + (py - by) ** 2 <= bob**2
-        covered = (rod | disk).reshape(-1, s, ss, s, ss).mean(axis=(2, 4))
-        X[start : start + 512] = covered.reshape(-1, s * s)
-    return X
