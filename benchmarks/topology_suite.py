@@ -1,0 +1,378 @@
+"""Does the latent space keep the data's topology? Every manifold x method x seed.
+
+Manifolds (``skvhp.datasets``): the pendulum ring, an open arc (a 270° swing), two disjoint
+rings (two pendulums), a torus (the double pendulum, 3-d latent), Moor et al.'s Spheres
+and MNIST / Fashion-MNIST (2-d latent, the 10,000 test images). Methods: VHP with the
+recommended settings (``init="pca", posterior="isotropic"``), VHP defaults, VampPrior,
+IWAE, PCA, Isomap, and UMAP where it is installed.
+
+Per run, on held-out data: the longest persistence bars (H0, H1, and H2 for the torus) of
+the codes, of the learned prior's samples, of the data themselves and of an ideal
+embedding of the generating parameters sampled alike; the read-back error of the
+generating angles (5-NN regression from the codes, rad); the prior mass off the codes
+(``skvhp.topology.prior_mass_off_data``); and Moor et al.'s measures where they report
+them. One JSON line per run in ``docs/results/topology/<manifold>.jsonl``; runs already
+there are skipped, so an interrupted suite resumes. ``--table`` prints the summary and
+writes ``docs/results/topology_suite.md``.
+
+    python benchmarks/topology_suite.py --manifolds ring arc --seeds 0 1 2
+    python benchmarks/topology_suite.py --table
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from _common import (
+    DEFAULT_DATA,
+    add_smoke_argument,
+    machine_info,
+    parse_args,
+    print_table,
+    results_path,
+)
+from sklearn.decomposition import PCA
+from sklearn.manifold import Isomap
+from sklearn.neighbors import KNeighborsRegressor
+
+from skvhp import IWAE, VampPriorVAE, VHPAutoencoder
+from skvhp.datasets import (
+    load_fashion_mnist,
+    load_mnist,
+    make_double_pendulum,
+    make_pendulum,
+    make_spheres,
+    make_two_pendulums,
+)
+from skvhp.topology import embedding_quality, longest_bars, prior_mass_off_data
+
+ARC = 1.5 * np.pi  # the open arc's swing: 270°
+
+
+@dataclass
+class Manifold:
+    """A data set with its truth: how to draw it, the latent size, and the likelihood."""
+
+    name: str
+    n_components: int
+    likelihood: str
+    kappa: float
+    max_dim: int = 1  # homology dimensions to compute
+    moor: bool = False  # report Moor et al.'s measures
+    extra: dict = field(default_factory=dict)
+
+
+MANIFOLDS = {
+    "ring": Manifold("ring", 2, "bernoulli", 0.1),
+    "arc": Manifold("arc", 2, "bernoulli", 0.1),
+    "two-rings": Manifold("two-rings", 2, "bernoulli", 0.1),
+    "torus": Manifold("torus", 3, "bernoulli", 0.1, max_dim=2),
+    "spheres": Manifold("spheres", 2, "gaussian", 1.0, moor=True),
+    "mnist": Manifold("mnist", 2, "bernoulli", 0.25, moor=True),
+    "fashion-mnist": Manifold("fashion-mnist", 2, "bernoulli", 0.25, moor=True),
+}
+
+
+def ideal(manifold: str, truth: np.ndarray) -> np.ndarray | None:
+    """The generating parameters embedded as the ideal shape (None: no known shape)."""
+    if manifold in ("ring", "arc"):
+        return np.c_[np.cos(truth), np.sin(truth)]
+    if manifold == "two-rings":
+        angles, labels = truth[:, 0], truth[:, 1]
+        return np.c_[np.cos(angles) + 3.0 * labels, np.sin(angles)]
+    if manifold == "torus":
+        u, v = truth[:, 0], truth[:, 1]
+        return np.c_[(2 + np.cos(v)) * np.cos(u), (2 + np.cos(v)) * np.sin(u), np.sin(v)]
+    return None
+
+
+def load(manifold: str, seed: int, n_images: int, data_home: str):
+    """(X_train, X_test, truth_test, truth_train, X_measure_test): truth is angles (and
+    labels) for the generated sets, class labels otherwise; X_measure is what Moor et
+    al.'s input-space distances are computed on."""
+    if manifold in ("ring", "arc", "two-rings", "torus"):
+        if manifold == "ring":
+            X, truth = make_pendulum(n_images, random_state=seed)
+        elif manifold == "arc":
+            X, truth = make_pendulum(n_images, random_state=seed, angle_range=(0.0, ARC))
+        elif manifold == "two-rings":
+            X, angles, labels = make_two_pendulums(n_images, random_state=seed)
+            truth = np.c_[angles, labels]
+        else:
+            X, truth = make_double_pendulum(n_images, random_state=seed)
+        n = int(0.8 * n_images)
+        return X[:n], X[n:], truth[n:], truth[:n], X[n:]
+    if manifold == "spheres":  # Moor et al.'s data and split, whatever the seed
+        X, labels = make_spheres(random_state=42)
+        order = np.random.RandomState(42).permutation(len(X))
+        test, train = order[:1000], order[1000:]
+        mean, std = X[train].mean(0), X[train].std(0)
+        X = ((X - mean) / std).astype(np.float32)
+        return X[train], X[test], labels[test], labels[train], X[test]
+    loader = load_mnist if manifold == "mnist" else load_fashion_mnist
+    X_train, y_train, X_test, y_test = loader(data_home)
+    return X_train, X_test, y_test, y_train, (X_test - 0.5) / 0.5
+
+
+def make_method(name: str, manifold: Manifold, epochs: int, seed: int):
+    common = dict(
+        n_components=manifold.n_components,
+        likelihood=manifold.likelihood,
+        max_iter=epochs,
+        n_importance_samples=100,
+        random_state=seed,
+    )
+    if name == "vhp-recommended":
+        return VHPAutoencoder(kappa=manifold.kappa, init="pca", posterior="isotropic", **common)
+    if name == "vhp-defaults":
+        return VHPAutoencoder(kappa=manifold.kappa, **common)
+    if name == "vampprior":
+        return VampPriorVAE(**common)
+    if name == "iwae":
+        return IWAE(**common)
+    if name == "pca":
+        return PCA(manifold.n_components)
+    if name == "isomap":
+        return Isomap(n_components=manifold.n_components, n_neighbors=10)
+    if name == "umap":
+        import umap
+
+        return umap.UMAP(n_components=manifold.n_components, random_state=seed)
+    raise ValueError(f"unknown method {name!r}")
+
+
+def read_back(manifold: str, Z_train, truth_train, Z_test, truth_test) -> dict:
+    """Mean angular error (rad) of each generating angle, read off the codes by 5-NN."""
+    if manifold not in ("ring", "arc", "two-rings", "torus"):
+        return {}
+    angles = {"torus": (0, 1), "two-rings": (0,)}.get(manifold, (None,))
+    out = {}
+    for column in angles:
+        train = truth_train if column is None else truth_train[:, column]
+        test = truth_test if column is None else truth_test[:, column]
+        knn = KNeighborsRegressor(5).fit(Z_train, np.c_[np.cos(train), np.sin(train)])
+        pred = knn.predict(Z_test)
+        error = np.abs(np.angle(np.exp(1j * (np.arctan2(pred[:, 1], pred[:, 0]) - test))))
+        out[f"readback{'' if column is None else column + 1}"] = float(error.mean())
+    return out
+
+
+def bars(points: np.ndarray, manifold: Manifold, prefix: str) -> dict:
+    n_points = 400 if manifold.max_dim == 2 else 600
+    found = longest_bars(points, n_bars=2, max_dim=manifold.max_dim, n_points=n_points)
+    return {f"{prefix}_{dim}": values for dim, values in found.items()}
+
+
+def run_one(args, manifold: Manifold, method: str, seed: int, data) -> tuple[dict, dict]:
+    X_train, X_test, truth_test, truth_train, X_measure = data
+    model = make_method(method, manifold, args.epochs, seed)
+    fit_rows = X_train[: args.isomap_points] if method == "isomap" else X_train
+    start = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(fit_rows)
+    row = {"fit_s": time.perf_counter() - start}
+    row["warnings"] = sorted({str(w.message)[:200] for w in caught})
+    Z_test = np.asarray(model.transform(X_test), dtype=np.float64)
+    Z_train = np.asarray(model.transform(X_train[: args.readback_points]), dtype=np.float64)
+    row.update(read_back(manifold.name, Z_train, truth_train[: len(Z_train)], Z_test, truth_test))
+    row.update(bars(Z_test, manifold, "codes"))
+    arrays = {"codes": Z_test[:2000], "truth": truth_test[:2000]}
+    if hasattr(model, "sample_latent"):
+        prior = model.sample_latent(2000, random_state=seed)
+        row.update(bars(prior, manifold, "prior"))
+        row["prior_off_25"] = prior_mass_off_data(model, X_test, random_state=seed)
+        arrays["prior"] = prior
+    if manifold.moor:
+        row.update({f"moor_{k}": v for k, v in embedding_quality(X_measure, Z_test).items()})
+    return row, arrays
+
+
+def reference_rows(args, manifold: Manifold, data) -> dict:
+    """The data's own bars and the ideal shape's, once per manifold and seed."""
+    _, X_test, truth_test, _, _ = data
+    row = bars(X_test, manifold, "data")
+    shape = ideal(manifold.name, truth_test)
+    if shape is not None:
+        row.update(bars(shape, manifold, "ideal"))
+    return row
+
+
+def done_runs(path: Path) -> set:
+    if not path.exists():
+        return set()
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return {(r["method"], r["seed"], r["epochs"]) for r in rows}
+
+
+def run(args) -> None:
+    torch.set_num_threads(args.threads)
+    folder = Path(args.out) if args.out else results_path("topology")
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in args.manifolds:
+        manifold = MANIFOLDS[name]
+        path = folder / f"{name}.jsonl"
+        for seed in args.seeds:
+            todo = [m for m in args.methods if (m, seed, args.epochs) not in done_runs(path)]
+            if not todo:
+                continue
+            data = load(name, seed, args.n_images, args.data_home)
+            reference = None if ("reference", seed, 0) in done_runs(path) else {}
+            if reference is not None:
+                reference = reference_rows(args, manifold, data)
+                _append(path, {"method": "reference", "seed": seed, "epochs": 0, **reference})
+            for method in todo:
+                if method == "umap" and not _has_umap():
+                    continue
+                row, arrays = run_one(args, manifold, method, seed, data)
+                row = {"method": method, "seed": seed, "epochs": args.epochs, **row}
+                _append(path, {**row, "machine": machine_info("cpu")})
+                shown = {k: v for k, v in row.items() if k != "warnings"}
+                print(json.dumps(shown, default=_round), flush=True)
+                if seed == args.seeds[0]:
+                    np.savez_compressed(folder / f"{name}__{method}__{seed}.npz", **arrays)
+
+
+def _append(path: Path, row: dict) -> None:
+    with path.open("a") as fh:
+        fh.write(json.dumps(row) + "\n")
+
+
+def _round(value):
+    return round(float(value), 4)
+
+
+def _has_umap() -> bool:
+    try:
+        import umap  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+SUMMARY = {  # column: (key, index into a bar list or None)
+    "codes H0": ("codes_H0", 0),
+    "codes H1": ("codes_H1", 0),
+    "codes H1 (2nd)": ("codes_H1", 1),
+    "codes H2": ("codes_H2", 0),
+    "prior H0": ("prior_H0", 0),
+    "prior H1": ("prior_H1", 0),
+    "prior H1 (2nd)": ("prior_H1", 1),
+    "prior H2": ("prior_H2", 0),
+    "prior off": ("prior_off_25", None),
+    "read-back": ("readback", None),
+    "read-back 1": ("readback1", None),
+    "read-back 2": ("readback2", None),
+    "KL0.01": ("moor_kl_0.01", None),
+    "KL0.1": ("moor_kl_0.1", None),
+    "trust": ("moor_trust", None),
+    "cont": ("moor_cont", None),
+}
+
+
+def summarise(rows: list[dict]) -> list[dict]:
+    """Mean ± sd over seeds per (manifold, method, epochs)."""
+    groups: dict = {}
+    for r in rows:
+        groups.setdefault((r["manifold"], r["method"], r["epochs"]), []).append(r)
+    out = []
+    for (manifold, method, epochs), runs in groups.items():
+        entry = {"manifold": manifold, "method": method, "epochs": epochs, "seeds": len(runs)}
+        for column, (key, index) in SUMMARY.items():
+            values = [r[key] if index is None else r[key][index] for r in runs if key in r]
+            if values:
+                entry[column] = f"{np.mean(values):.3f} ± {np.std(values):.3f}"
+        out.append(entry)
+    return out
+
+
+def _expanded(row: dict) -> list[dict]:
+    """A reference row as two table rows: the data's own bars and the ideal shape's, in
+    the codes' columns."""
+    if row["method"] != "reference":
+        return [row]
+    out = []
+    for source, label in (("data", "(the data)"), ("ideal", "(ideal shape)")):
+        bars = {f"codes{k[len(source) :]}": v for k, v in row.items() if k.startswith(source)}
+        if bars:
+            out.append(
+                {
+                    "manifold": row["manifold"],
+                    "method": label,
+                    "seed": row["seed"],
+                    "epochs": "",
+                    **bars,
+                }
+            )
+    return out
+
+
+def table(args) -> None:
+    folder = Path(args.out) if args.out else results_path("topology")
+    rows = []
+    for path in sorted(folder.glob("*.jsonl")):
+        for line in path.read_text().splitlines():
+            if line.strip():
+                rows += _expanded({"manifold": path.stem, **json.loads(line)})
+    summary = summarise(rows)
+    if not summary:
+        print("no results yet")
+        return
+    columns = ["manifold", "method", "epochs", "seeds"]
+    columns += [c for c in SUMMARY if any(c in s for s in summary)]
+    print_table(summary, columns)
+    lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
+    lines += ["| " + " | ".join(str(s.get(c, "")) for c in columns) + " |" for s in summary]
+    out = results_path("topology_suite.md")
+    out.write_text("\n".join(lines) + "\n")
+    print(f"wrote {out}")
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--manifolds", nargs="*", default=["ring", "arc", "two-rings", "torus"])
+    parser.add_argument(
+        "--methods",
+        nargs="*",
+        default=["vhp-recommended", "vhp-defaults", "vampprior", "iwae", "pca", "isomap"],
+    )
+    parser.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2])
+    parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--n-images", type=int, default=15000, help="generated sets: 80/20")
+    parser.add_argument("--isomap-points", type=int, default=3000, help="Isomap fits on these")
+    parser.add_argument("--readback-points", type=int, default=5000)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--data-home", default=str(DEFAULT_DATA))
+    parser.add_argument("--out", default=None, help="folder (default: docs/results/topology)")
+    parser.add_argument("--table", action="store_true", help="print the summary and exit")
+    add_smoke_argument(
+        parser,
+        manifolds=["ring", "torus", "spheres"],
+        methods=["vhp-recommended", "pca"],
+        seeds=[0],
+        epochs=1,
+        n_images=500,
+        isomap_points=200,
+        readback_points=300,
+    )
+    args = parse_args(parser, argv)
+    unknown = set(args.manifolds) - set(MANIFOLDS)
+    if unknown:
+        parser.error(f"unknown manifolds {sorted(unknown)}; choose from {list(MANIFOLDS)}")
+    if args.table:
+        table(args)
+        return
+    run(args)
+    if args.smoke:
+        table(args)
+
+
+if __name__ == "__main__":
+    main()
