@@ -43,6 +43,14 @@ class _BetaBoundVAE(_BaseVAE):
         # schedule works on device tensors: nothing here waits for the device.
         beta = state.schedule.step(c.detach()).to(nll.dtype)
         loss, terms = beta_weighted_loss(nll, kl, beta)
+        extra = self._regulariser(state, x)
+        if extra is not None:  # absent by default: the loss stays the paper's, bit for bit
+            loss = loss + extra
+            terms["regulariser"] = extra
         optimizer_step(state, loss)
         detached = {k: v.detach() for k, v in terms.items()}
         return {"loss": loss.detach(), **detached, "C": c.detach(), "beta": beta.detach()}
+
+    def _regulariser(self, state: FitState, x: torch.Tensor) -> torch.Tensor | None:
+        """An optional term added to the training loss (not to the validation bound)."""
+        return None

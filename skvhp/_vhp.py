@@ -11,14 +11,17 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ._base import common_parameters
 from ._beta_bound import _BetaBoundVAE
+from ._layouts import manifold_layout
 from ._torch.init import pca_coordinates, pretrain_encoder
 from ._torch.models import SingleLayerVAE
+from ._torch.objectives import topological_loss
 from ._torch.priors import HierarchicalPrior
 from ._torch.schedules import GECO, REWO, ConstantBeta, LinearWarmUp, Schedule
 from ._torch.training import FitState
 from ._validation import check_choice, check_float, check_int, check_layer_sizes
 
 SCHEDULES = ("rewo", "geco", "warmup", "constant")
+INITS = ("random", "pca", "isomap", "spectral")
 
 
 class VHPAutoencoder(_BetaBoundVAE):
@@ -103,19 +106,32 @@ class VHPAutoencoder(_BetaBoundVAE):
         latent dimensions. An isotropic posterior makes the KL term invariant under
         rotations of z, so it does not favour curves that run along the axes; on the
         pendulum this keeps the ring round (``docs/pendulum.md``).
-    init : {"random", "pca"}, default="random"
+    init : {"random", "pca", "isomap", "spectral"}, default="random"
         Encoder initialisation. "pca" pre-trains the encoder for 500 Adam steps (lr 1e-3,
         batches of 100, its own optimiser) so that its mean regresses the whitened leading
         principal coordinates of the training data and its posterior std is 0.03 (on
         those unit-variance coordinates), as ``TSNE(init="pca")`` starts from PCA.
-        With ``schedule="rewo"`` the encoder then stays frozen during the initial phase,
-        so that only the decoder learns while β ≪ 1 (the phase in which rings fold, see
-        ``docs/pendulum.md``); it trains with everything else from the switch on, or
-        from the first epoch whose mean reconstruction error C fell by less than 1 %
-        (the decoder has done what it can with the PCA codes, which may be too coarse
-        to meet κ², as on motion capture). ``encoder_released_at_`` records the
-        iteration. Our addition, not in the paper. The pre-training is skipped when
+        "isomap" and "spectral" regress instead the whitened coordinates of
+        ``sklearn.manifold.Isomap`` or ``SpectralEmbedding`` (10 neighbours) computed on
+        2000 random training points and extended to the others by their 5 nearest
+        subsample points: layouts that keep geodesic distances or neighbourhoods, so
+        that shapes PCA distorts (an open arc, which PCA nearly closes; separate pieces)
+        start right. With ``schedule="rewo"`` the encoder then stays frozen during the
+        initial phase, so that only the decoder learns while β ≪ 1 (the phase in which
+        rings fold, see ``docs/pendulum.md``); it trains with everything else from the
+        switch on, or from the first epoch whose mean reconstruction error C fell by less
+        than 1 % (the decoder has done what it can with the starting codes, which may be
+        too coarse to meet κ², as on motion capture). ``encoder_released_at_`` records
+        the iteration. Our addition, not in the paper. The pre-training is skipped when
         ``warm_start`` continues a fit.
+    topology_weight : float, default=0.0
+        Weight λ of the 0-dimensional topological loss of Moor et al. (2020) added to the
+        training loss: per batch, the distances along the minimum spanning trees of the
+        data and of the posterior means, each matrix divided by its mean, must agree
+        (``skvhp._torch.objectives.topological_loss``). It keeps codes apart whose data
+        are apart, so that an open arc does not close into a loop. 0 (the default) trains
+        the paper's objective; validation and ``score`` never include the term. Our
+        addition, not in the paper.
     score_estimator : {"joint", "nested"}, default="joint"
         How ``score_samples`` estimates log p(x) with ``n_importance_samples`` = S draws.
         "joint": importance sampling over (z, ζ) with the proposal q(z|x) q_Φ(ζ|z), one ζ
@@ -135,8 +151,9 @@ class VHPAutoencoder(_BetaBoundVAE):
     ----------
     module_ : torch.nn.Module
     encoder_released_at_ : int or None
-        With ``init="pca"`` and REWO: the iteration from which the encoder trained (the
-        switch to the main phase, or the plateau of C); None if it stayed frozen.
+        With an ``init`` other than "random" and REWO: the iteration from which the
+        encoder trained (the switch to the main phase, or the plateau of C); None if it
+        stayed frozen.
     schedule_ : object
         The schedule's final state (β, Ĉ, phase); ``warm_start`` continues from it.
     iteration_history_ : dict of list
@@ -196,6 +213,7 @@ class VHPAutoencoder(_BetaBoundVAE):
         posterior: str = "diagonal",
         init: str = "random",
         score_estimator: str = "joint",
+        topology_weight: float = 0.0,
         max_iter: int = 100,
         batch_size: int = 100,
         learning_rate: float = 1e-3,
@@ -226,6 +244,7 @@ class VHPAutoencoder(_BetaBoundVAE):
         self.posterior = posterior
         self.init = init
         self.score_estimator = score_estimator
+        self.topology_weight = topology_weight
 
     # ------------------------------------------------------------------ parameters
     def _check_extra_params(self) -> None:
@@ -243,7 +262,8 @@ class VHPAutoencoder(_BetaBoundVAE):
         check_float(self.beta, "beta", 0.0)
         check_layer_sizes(self.prior_hidden_layer_sizes, "prior_hidden_layer_sizes")
         check_choice(self.posterior, "posterior", ("diagonal", "isotropic"))
-        check_choice(self.init, "init", ("random", "pca"))
+        check_choice(self.init, "init", INITS)
+        check_float(self.topology_weight, "topology_weight", 0.0)
         check_choice(self.score_estimator, "score_estimator", ("joint", "nested"))
 
     def _nu(self) -> float:
@@ -280,18 +300,25 @@ class VHPAutoencoder(_BetaBoundVAE):
 
     def _on_fit_start(self, state: FitState, X_train: torch.Tensor, continuing: bool) -> None:
         model = state.model
-        if self.init == "pca" and not continuing:
-            targets = pca_coordinates(X_train, self.n_components)
+        if self.init != "random" and not continuing:
+            targets = self._layout(X_train, state.seed)
             pretrain_encoder(model.encoder, X_train, targets, state.generator)
         released = getattr(self, "encoder_released_at_", None) if continuing else None
         state.extras["encoder_released_at"] = released
-        if self.init == "pca" and released is None and isinstance(state.schedule, REWO):
+        if self.init != "random" and released is None and isinstance(state.schedule, REWO):
             # REWO's initial phase then trains the decoder alone.
             encoder = list(model.encoder.parameters())
             state.frozen += encoder
             state.extras["frozen_encoder"] = encoder
             # The plateau rule compares with the previous epoch, also across a resume.
             state.extras["previous_C"] = self.history_["C"][-1] if continuing else None
+
+    def _layout(self, X_train: torch.Tensor, seed: int) -> torch.Tensor:
+        """The coordinates the encoder is pre-trained to output (``init``)."""
+        if self.init == "pca":
+            return pca_coordinates(X_train, self.n_components)
+        coords = manifold_layout(X_train.cpu().numpy(), self.init, self.n_components, seed)
+        return torch.as_tensor(coords, dtype=X_train.dtype, device=X_train.device)
 
     def _on_epoch_end(self, state: FitState, epoch_terms: dict[str, float]) -> None:
         super()._on_epoch_end(state, epoch_terms)  # flushes the trace: phase and switch known
@@ -315,6 +342,15 @@ class VHPAutoencoder(_BetaBoundVAE):
     def _commit(self, state: FitState) -> None:
         super()._commit(state)
         self.encoder_released_at_ = state.extras["encoder_released_at"]
+
+    def __setstate__(self, state: dict) -> None:
+        state.setdefault("topology_weight", 0.0)  # pickled before the option existed
+        super().__setstate__(state)
+
+    def _regulariser(self, state: FitState, x: torch.Tensor) -> torch.Tensor | None:
+        if self.topology_weight == 0.0:
+            return None
+        return self.topology_weight * topological_loss(x, state.model.encode_mean(x))
 
     def _scoring_options(self) -> dict[str, Any]:
         # The joint estimator: one ζ per z, its single-sample weight (see score_estimator).

@@ -307,7 +307,7 @@ def test_pca_init_starts_the_encoder_on_the_principal_ring(pendulum):
     with pytest.warns(ConvergenceWarning, match="initial phase"):
         assert r2(small(VHPAutoencoder, init="random", **kwargs).fit(X)) < 0.9
     with pytest.raises(ValueError, match="init"):
-        small(VHPAutoencoder, init="spectral").fit(X)
+        small(VHPAutoencoder, init="tsne").fit(X)
 
 
 def test_isotropic_posterior_shares_one_variance(pendulum):
@@ -391,3 +391,34 @@ def test_pendulum_settings_keep_the_ring_closed_with_the_prior_on_it():
     assert (np.linalg.norm(wp, axis=1) < 0.5).mean() < 0.05
     dist = NearestNeighbors(n_neighbors=1).fit(Z).kneighbors(P)[0][:, 0]
     assert (dist > 0.25 * np.sqrt(Z.var(0).sum())).mean() < 0.15
+
+
+def test_topological_loss_by_hand():
+    from skvhp._torch.objectives import minimum_spanning_edges, topological_loss
+
+    x = torch.tensor([[0.0], [1.0], [3.0]])
+    z = torch.tensor([[0.0], [1.0], [2.0]], requires_grad=True)
+    # Distances over their means (2 and 4/3): the trees (0,1), (1,2) in both spaces
+    # differ by 0.25 on each edge: ½ (2 · 0.25²) twice.
+    loss = topological_loss(x, z)
+    assert float(loss) == pytest.approx(0.125)
+    loss.backward()
+    assert torch.all(torch.isfinite(z.grad))
+    assert float(topological_loss(x, 5.0 * x)) == pytest.approx(0.0, abs=1e-9)
+    edges = minimum_spanning_edges(torch.cdist(x, x))
+    assert sorted(map(tuple, edges.T.tolist())) == [(0, 1), (1, 2)]
+
+
+def test_topology_weight_adds_the_term_to_training_only(pendulum):
+    X, _ = pendulum
+    plain = small(VHPAutoencoder, kappa=0.6).fit(X[:200])
+    topo = small(VHPAutoencoder, kappa=0.6, topology_weight=1.0).fit(X[:200])
+    assert "regulariser" not in plain.history_ and min(topo.history_["regulariser"]) > 0
+    # The bound (validation, score) never includes it.
+    np.testing.assert_allclose(
+        topo.history_["loss"][0] - topo.history_["regulariser"][0],
+        topo.history_["nll"][0] + topo.history_["beta"][0] * topo.history_["kl"][0],
+        rtol=1e-4,
+    )
+    with pytest.raises(ValueError, match="topology_weight"):
+        small(VHPAutoencoder, topology_weight=-1.0).fit(X[:200])

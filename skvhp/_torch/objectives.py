@@ -6,6 +6,7 @@ batch; β < 1 down-weights the latent part of the bound (KL annealing, REWO, GEC
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from .distributions import log_mean_exp
@@ -50,3 +51,39 @@ def beta_weighted_loss(
     ``nll``, ``kl`` and ``bound`` (their sum, the β = 1 loss), batch means."""
     nll, kl = nll.mean(), kl.mean()
     return nll + beta.to(nll.dtype) * kl, {"nll": nll, "kl": kl, "bound": nll + kl}
+
+
+def minimum_spanning_edges(D: torch.Tensor) -> torch.Tensor:
+    """The edges (2, n - 1) of a minimum spanning tree of the complete graph with
+    distances D (n, n): the pairs that 0-dimensional persistent homology of the Rips
+    filtration pairs. Computed on the host (a read of D per call)."""
+    from scipy.sparse.csgraph import minimum_spanning_tree
+
+    weights = D.detach().double().cpu().numpy() + 1e-12  # csgraph reads 0 as no edge
+    tree = minimum_spanning_tree(weights).tocoo()
+    return torch.as_tensor(np.stack([tree.row, tree.col]), dtype=torch.long, device=D.device)
+
+
+def topological_loss(x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+    """The 0-dimensional topological loss of Moor et al. (2020) for a batch.
+
+    With D^X, D^Z the batch's distance matrices in data and latent space, each divided by
+    its mean (our choice, where Moor et al. learn a scale for the latent distances: the
+    prior fixes the latent scale here, so only shape should count), and π^X, π^Z the
+    edges of their minimum spanning trees,
+    ``½ Σ_{π^X} (D^X - D^Z)² + ½ Σ_{π^Z} (D^Z - D^X)²``: the edges that hold the data
+    together keep their length in the latent space, and no two codes come close (a short
+    latent edge) unless their data are. A loop that closes over a gap in the data (an arc
+    bent into a ring) is such a short latent edge.
+    """
+    D_X = torch.cdist(x.detach(), x.detach())
+    D_Z = torch.cdist(z, z)
+    n = x.shape[0]
+    off_diagonal = n * (n - 1)
+    D_X = D_X / D_X.sum().div(off_diagonal).clamp_min(1e-12)
+    D_Z = D_Z / D_Z.sum().div(off_diagonal).clamp_min(1e-12)
+    loss = torch.zeros((), dtype=z.dtype, device=z.device)
+    for edges in (minimum_spanning_edges(D_X), minimum_spanning_edges(D_Z)):
+        i, j = edges
+        loss = loss + 0.5 * (D_X[i, j] - D_Z[i, j]).pow(2).sum()
+    return loss

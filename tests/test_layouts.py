@@ -1,0 +1,64 @@
+"""skvhp._layouts and the VHP's init options: layouts that keep the data's shape."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.linear_model import LinearRegression
+
+from skvhp import VHPAutoencoder
+from skvhp._layouts import manifold_layout
+from skvhp._torch.init import pca_coordinates
+from skvhp.datasets import make_pendulum
+from skvhp.topology import longest_bars
+
+
+@pytest.fixture(scope="module")
+def arc_images():
+    X, angles = make_pendulum(1500, random_state=0, angle_range=(0.0, 1.5 * np.pi))
+    return X, angles
+
+
+@pytest.mark.parametrize("method", ["isomap", "spectral"])
+def test_a_manifold_layout_keeps_an_arc_open_where_pca_closes_it(method, arc_images):
+    X, angles = arc_images
+    layout = manifold_layout(X, method, 2, seed=0, n_points=800)
+    assert layout.shape == (len(X), 2)
+    np.testing.assert_allclose(layout.mean(0), 0.0, atol=1e-9)
+    np.testing.assert_allclose(layout.std(0), 1.0)
+    pca = pca_coordinates(torch.as_tensor(X), 2).numpy()
+    assert longest_bars(pca, n_points=400)["H1"][0] > 0.5  # PCA bends the arc into a loop
+    assert longest_bars(layout, n_points=400)["H1"][0] < 0.2
+    # Along the arc the layout is monotone in the angle: its first coordinate (isomap) or
+    # one of them (spectral) ranks the images as the angle does.
+    rank = np.argsort(np.argsort(angles))
+    corr = max(abs(np.corrcoef(np.argsort(np.argsort(c)), rank)[0, 1]) for c in layout.T)
+    assert corr > 0.9
+
+
+def test_layout_is_reproducible():
+    X, _ = make_pendulum(400, random_state=1)
+    np.testing.assert_array_equal(
+        manifold_layout(X, "isomap", 2, seed=3), manifold_layout(X, "isomap", 2, seed=3)
+    )
+
+
+@pytest.mark.parametrize("init", ["isomap", "spectral"])
+def test_vhp_starts_from_the_layout(init):
+    X, _ = make_pendulum(400, random_state=2)
+    model = VHPAutoencoder(
+        n_components=2,
+        hidden_layer_sizes=(32,),
+        prior_hidden_layer_sizes=(16,),
+        init=init,
+        schedule="constant",
+        learning_rate=1e-7,
+        max_iter=1,
+        n_importance_samples=10,
+        random_state=0,
+    ).fit(X)
+    # One epoch at a tiny learning rate: the codes are still the layout's.
+    layout = manifold_layout(X, init, 2, seed=model._seed_)
+    Z = model.transform(X)
+    assert LinearRegression().fit(layout, Z).score(layout, Z) > 0.95
+    with pytest.raises(ValueError, match="init"):
+        VHPAutoencoder(init="tsne").fit(X)
