@@ -3,6 +3,7 @@
 from ._active_units import active_units
 from ._graph import LatentGraphInterpolator, smoothness_factor
 from ._iwae import IWAE
+from ._model_files import load, save
 from ._polar import PolarCoordinates
 from ._vamp import VampPriorVAE
 from ._vhp import VHPAutoencoder
@@ -14,6 +15,8 @@ __all__ = [
     "PolarCoordinates",
     "VampPriorVAE",
     "VHPAutoencoder",
+    "load",
+    "save",
     "smoothness_factor",
 ]
 __version__ = "0.1.0"
