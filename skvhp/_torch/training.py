@@ -114,6 +114,8 @@ def new_fit_state(
     """A fit's state, continuing ``resumed`` (a :meth:`FitState.resumable` of an earlier
     fit) when given. Everything taken from ``resumed`` is copied: Adam updates its state
     in place, and a failed fit must leave the stored state as it was."""
+    if resumed is not None:
+        check_resumable(model, resumed)
     generator = make_generator(seed, device)
     if resumed is not None and resumed["generator"][0] == device.type:
         generator.set_state(resumed["generator"][1])  # the stream continues
@@ -139,6 +141,34 @@ def new_fit_state(
         n_iter=n_iter,
         early_stopping=early_stopping,
     )
+
+
+def check_resumable(model: nn.Module, resumed: dict[str, Any]) -> None:
+    """Refuse, before anything trains, a stored training state that does not belong to
+    ``model``: weights or Adam moments of other shapes, or a malformed state."""
+    problem = None
+    try:
+        parameters = list(model.parameters())
+        state = resumed["optimizer"]["state"]
+        last = resumed["module"]
+        if last is not None:
+            own = model.state_dict()
+            if set(last) != set(own) or any(last[k].shape != own[k].shape for k in own):
+                problem = "its last weights have other names or shapes"
+        for index, moments in state.items():
+            shape = parameters[index].shape
+            if any(
+                isinstance(v, torch.Tensor) and v.ndim and v.shape != shape
+                for v in moments.values()
+            ):
+                problem = f"Adam's moments of parameter {index} have another shape"
+    except (KeyError, IndexError, TypeError, AttributeError) as error:
+        problem = f"it is malformed ({error!r})"
+    if problem is not None:
+        raise ValueError(
+            f"The stored training state does not match this model: {problem}. Refit "
+            "from scratch (warm_start=False), or delete the estimator's _training_state_."
+        )
 
 
 def split_validation(
@@ -268,8 +298,10 @@ def run_epochs(
         epoch_terms = _train_epoch(state, X_train, settings, hooks.training_step)
         hooks.on_epoch_end(state, epoch_terms)
         if not math.isfinite(epoch_terms["loss"]):
+            rate = state.optimizer.param_groups[0]["lr"]
             raise ValueError(
-                "Training diverged (non-finite loss). Try a smaller learning_rate; "
+                f"Training diverged in epoch {state.n_iter + 1} (mean loss "
+                f"{epoch_terms['loss']}). Try a smaller learning_rate (now {rate:g}); "
                 "the previously fitted model, if any, is unchanged."
             )
         state.n_iter += 1
