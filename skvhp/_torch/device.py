@@ -45,8 +45,18 @@ def make_generator(seed: int, device: torch.device) -> torch.Generator:
 
 
 def as_tensor(X: np.ndarray, device: torch.device) -> torch.Tensor:
-    """A float32 copy of X on ``device`` (a copy: X may be read-only, e.g. a memmap)."""
-    return torch.from_numpy(np.array(X, dtype=np.float32, order="C")).to(device)
+    """X as a float32 tensor on ``device``, without a copy where none is needed.
+
+    On the CPU a float32 C-contiguous X is shared, not copied (the package never writes
+    into it, so a read-only X, a memory map, is fine); other dtypes or layouts take one
+    float32 copy; another device takes one transfer.
+    """
+    X = np.asarray(X, dtype=np.float32, order="C")
+    with warnings.catch_warnings():
+        # A read-only array (a memmap) is shared as it is: nothing here writes into it.
+        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+        tensor = torch.from_numpy(X)
+    return tensor.to(device)
 
 
 def loadable_device(device: torch.device) -> torch.device:
