@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import warnings
 from abc import abstractmethod
 from typing import Any
 
@@ -74,6 +75,27 @@ _COMMON_PARAMETERS = (
     "dynamic_binarization",
     "mixed_precision",
 )
+
+
+def _is_binary(X: np.ndarray, chunk: int = 65536) -> bool:
+    """Whether every value of X is 0 or 1 (in chunks of rows: no full-size temporary)."""
+    return all(
+        np.all((block == 0) | (block == 1))
+        for block in (X[i : i + chunk] for i in range(0, len(X), chunk))
+    )
+
+
+def _warn_if_not_a_density(estimator: Any, X: np.ndarray) -> None:
+    """Scoring grey levels with the Bernoulli likelihood gives no log-density: say so."""
+    if estimator.likelihood == "bernoulli" and not _is_binary(X):
+        warnings.warn(
+            f"{type(estimator).__name__}.score_samples with likelihood='bernoulli' on "
+            "non-binary X gives the Bernoulli cross-entropy of the grey levels, which is "
+            "not normalised over [0, 1] and so not log p(x); fit with "
+            "likelihood='continuous_bernoulli' for a log-density in nats.",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def common_parameters(arguments: dict[str, Any]) -> dict[str, Any]:
@@ -411,6 +433,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         """
         check_is_fitted(self)
         X = self._check_input(X, reset=False)
+        _warn_if_not_a_density(self, X)
         generator = make_generator(seed_from(self.random_state), self.device_)
         options = self._scoring_options()
         result = importance_log_likelihood(

@@ -686,3 +686,15 @@ def test_continuous_bernoulli_gives_a_density_on_grey_levels(digits01):
     assert np.all(model.sample(5, observation_noise=True, random_state=0) >= 0)
     with pytest.raises(ValueError, match=r"continuous_bernoulli.*\[0, 1\]"):
         model.fit(digits01 * 2)
+
+
+def test_scoring_grey_levels_with_bernoulli_warns_once_per_call(digits01):
+    model = small(IWAE).fit(digits01)  # grey levels in [0, 1]
+    with pytest.warns(UserWarning, match="continuous_bernoulli") as caught:
+        model.score(digits01[:5])
+    assert len([w for w in caught if "continuous_bernoulli" in str(w.message)]) == 1
+    binary = (digits01[:5] > 0.5).astype(np.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.score_samples(binary)  # binary data: a log-probability, no warning
+        small(IWAE, likelihood="continuous_bernoulli").fit(digits01).score(digits01[:5])
