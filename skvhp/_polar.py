@@ -45,8 +45,8 @@ class PolarCoordinates(TransformerMixin, BaseEstimator):
         The origin of the polar coordinates, learned from the training codes.
         "circle" is the centre of the least-squares circle through the points (the
         algebraic fit of Kåsa, 1976), which stays at the middle of a round ring that the
-        codes traverse unevenly; on the folded, non-round rings that VAEs actually learn
-        on the pendulum data it did no better than the mean, hence the default.
+        codes traverse unevenly; on the folded rings that Algorithm 1 as written learns on
+        the pendulum data it did no better than the mean, hence the default.
     include_radius : bool, default=False
         Also output the radius r as a first column.
 
