@@ -22,6 +22,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._torch.device import (
     as_tensor,
+    data_device,
     loadable_device,
     make_generator,
     mixed_precision_dtype,
@@ -320,7 +321,8 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         else:
             model = self._build_module(X.shape[1], seed).to(device)
         # The whole training set goes to the device once and is indexed there.
-        X_train, X_val = as_tensor(X, device), None
+        # On a GPU with too little free memory the data stay on the host (data_device).
+        X_train, X_val = as_tensor(X, data_device(4 * X.size, device)), None
         if self.early_stopping:
             X_train, X_val = split_validation(
                 X_train, self.validation_fraction, seed, self.dynamic_binarization
@@ -357,6 +359,11 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             n_iter=self.n_iter_ if continuing else 0,
         )
 
+    def _data(self, X: np.ndarray) -> torch.Tensor:
+        """X as a tensor where inference reads it: on the model's device, or on the host
+        when it would not fit (batches then move one by one)."""
+        return as_tensor(X, data_device(4 * X.size, self.device_))
+
     def _build_module(self, n_features: int, seed: int) -> LatentVariableModel:
         # Initialise from a private fork of torch's CPU RNG: reproducible, no global effect.
         with torch.random.fork_rng(devices=[]):
@@ -383,7 +390,8 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         """
         check_is_fitted(self)
         X = self._check_input(X, reset=False)
-        return self._to_numpy(batched(self.module_.encode_mean, as_tensor(X, self.device_)), X)
+        encode = self.module_.encode_mean
+        return self._to_numpy(batched(encode, self._data(X), self.device_), X)
 
     def inverse_transform(self, Z: Any) -> np.ndarray:
         """Decoder mean E[x | z] for each row of Z.
@@ -405,7 +413,8 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
                 f"Z has {Z.shape[1]} features, but {type(self).__name__} has "
                 f"n_components={self.n_components}."
             )
-        return self._to_numpy(batched(self.module_.decode_mean, as_tensor(Z, self.device_)), Z)
+        decode = self.module_.decode_mean
+        return self._to_numpy(batched(decode, self._data(Z), self.device_), Z)
 
     def score_samples(self, X: Any) -> np.ndarray:
         """Importance-sampled log-likelihood log p(x) of each row, in nats.
@@ -438,10 +447,11 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         options = self._scoring_options()
         result = importance_log_likelihood(
             functools.partial(self.module_.log_weights, **options),
-            as_tensor(X, self.device_),
+            self._data(X),
             self.n_importance_samples,
             width=self.module_.evaluation_width(**options),
             generator=generator,
+            device=self.device_,
         )
         return result.cpu().numpy()
 

@@ -163,13 +163,13 @@ class VampPriorVAE(_BetaBoundVAE):
             return
         n, generator = X_train.shape[0], state.generator
         if n >= self.n_pseudo_inputs:
-            pick = torch.randperm(n, generator=generator, device=X_train.device)
+            pick = torch.randperm(n, generator=generator, device=state.device)
             pick = pick[: self.n_pseudo_inputs]
         else:
             pick = torch.randint(
-                0, n, (self.n_pseudo_inputs,), generator=generator, device=X_train.device
+                0, n, (self.n_pseudo_inputs,), generator=generator, device=state.device
             )
-        chosen = X_train[pick]
+        chosen = X_train[pick.to(X_train.device)]  # X_train may stay on the host
         if self.pseudo_inputs == "learned" and self.likelihood in LIKELIHOODS_IN_UNIT_INTERVAL:
             chosen = chosen.clamp(PSEUDO_INPUT_MARGIN, 1.0 - PSEUDO_INPUT_MARGIN)
         with torch.no_grad():

@@ -59,6 +59,30 @@ def as_tensor(X: np.ndarray, device: torch.device) -> torch.Tensor:
     return tensor.to(device)
 
 
+DEVICE_DATA_FRACTION = 0.5  # of the GPU's free memory that the data may take
+
+
+def data_device(nbytes: int, device: torch.device) -> torch.device:
+    """Where data of ``nbytes`` bytes live while a model on ``device`` uses them: on the
+    device, unless it is a GPU whose free memory is less than twice that; then on the host,
+    and batches move to the GPU one by one (:func:`to_device`)."""
+    if device.type != "cuda":
+        return device
+    free, _ = torch.cuda.mem_get_info(device)
+    return device if nbytes <= DEVICE_DATA_FRACTION * free else torch.device("cpu")
+
+
+def to_device(x: torch.Tensor, device: torch.device) -> torch.Tensor:
+    """A batch on ``device``: from the host through pinned memory without waiting for the
+    copy (the kernels that use it wait on the GPU's stream instead); as it is if it is
+    there already."""
+    if x.device == device:
+        return x
+    if device.type == "cuda":
+        x = x.pin_memory()
+    return x.to(device, non_blocking=True)
+
+
 def loadable_device(device: torch.device) -> torch.device:
     """Where an unpickled model goes: its own device if this host has it; else the
     first GPU when the host has fewer GPUs than the saving one; else the CPU."""

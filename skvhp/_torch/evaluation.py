@@ -8,17 +8,23 @@ from collections.abc import Callable
 
 import torch
 
-from .device import make_generator
+from .device import make_generator, to_device
 
 LogWeightsFn = Callable[[torch.Tensor, int, "torch.Generator | None"], torch.Tensor]
 PREDICT_BATCH = 4096  # rows per forward pass in transform, inverse_transform, validation
 
 
-def batched(fn: Callable[[torch.Tensor], torch.Tensor], X: torch.Tensor) -> torch.Tensor:
-    """``fn`` over the rows of X in batches of :data:`PREDICT_BATCH`, without autograd."""
+def batched(
+    fn: Callable[[torch.Tensor], torch.Tensor], X: torch.Tensor, device: torch.device
+) -> torch.Tensor:
+    """``fn`` over the rows of X in batches of :data:`PREDICT_BATCH` moved to ``device``
+    (X may stay on the host), without autograd."""
     with torch.inference_mode():
         return torch.cat(
-            [fn(X[i : i + PREDICT_BATCH]) for i in range(0, X.shape[0], PREDICT_BATCH)]
+            [
+                fn(to_device(X[i : i + PREDICT_BATCH], device))
+                for i in range(0, X.shape[0], PREDICT_BATCH)
+            ]
         )
 
 
@@ -27,10 +33,11 @@ def validation_loss(objective, model: torch.nn.Module, X_val: torch.Tensor, seed
     """The mean of ``objective(model, x, generator)[0]`` over the rows of X_val, with the
     same noise every epoch (a generator seeded ``seed + 1``), so epochs compare."""
     model.eval()
-    generator = make_generator(seed + 1, X_val.device)
+    device = next(model.parameters()).device
+    generator = make_generator(seed + 1, device)
     total = 0.0
     for start in range(0, X_val.shape[0], PREDICT_BATCH):
-        xb = X_val[start : start + PREDICT_BATCH]
+        xb = to_device(X_val[start : start + PREDICT_BATCH], device)
         loss, _ = objective(model, xb, generator)
         total += float(loss) * xb.shape[0]
     model.train()
@@ -54,6 +61,7 @@ def importance_log_likelihood(
     width: int,
     generator: torch.Generator | None = None,
     max_elements: int = 2**21,
+    device: torch.device | None = None,
 ) -> torch.Tensor:
     """Importance-sampled ``log p(x) ~= log (1/S) sum_s w_s`` for every row of ``X``.
 
@@ -66,6 +74,8 @@ def importance_log_likelihood(
         S, the number of importance samples per point (the papers use 5000).
     width : int
         The widest per-sample activation of the model, used to size the chunks.
+    device : torch.device, optional
+        Where the model is; X may stay on the host (chunks move there). Default: X's.
     max_elements : int
         Memory cap: a chunk holds at most about this many floats per activation. The
         default (8 MiB of float32) keeps a chunk's activations in the CPU's cache: on
@@ -78,10 +88,11 @@ def importance_log_likelihood(
         sample chunks are combined with another ``logsumexp``, never averaged.
     """
     n_points = X.shape[0]
+    device = X.device if device is None else device
     points, samples = plan_chunks(n_points, n_samples, width, max_elements)
-    result = torch.empty(n_points, dtype=torch.float64, device=X.device)
+    result = torch.empty(n_points, dtype=torch.float64, device=device)
     for start in range(0, n_points, points):
-        xb = X[start : start + points]
+        xb = to_device(X[start : start + points], device)
         partial = []
         for s_start in range(0, n_samples, samples):
             s = min(samples, n_samples - s_start)

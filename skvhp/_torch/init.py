@@ -14,6 +14,7 @@ import math
 import torch
 from torch import nn
 
+from .device import to_device
 from .training import adam
 
 PCA_INIT_STEPS = 500  # Adam steps of the pre-training (lr 1e-3, batches of 100)
@@ -59,11 +60,14 @@ def pretrain_encoder(
     batch's loss."""
     optimizer = adam(encoder.parameters(), PCA_INIT_LR)  # fused: no host reads per step
     n = X.shape[0]
+    device = next(encoder.parameters()).device  # X and targets may stay on the host
     loss = torch.zeros(())
     for _ in range(n_steps):
-        idx = torch.randint(0, n, (min(PCA_INIT_BATCH, n),), generator=generator, device=X.device)
-        mean, log_var = encoder(X[idx])
-        loss = (mean - targets[idx]).pow(2).mean() + (log_var - log_var_target).pow(2).mean()
+        idx = torch.randint(0, n, (min(PCA_INIT_BATCH, n),), generator=generator, device=device)
+        idx = idx.to(X.device)
+        mean, log_var = encoder(to_device(X[idx], device))
+        target = to_device(targets[idx], device)
+        loss = (mean - target).pow(2).mean() + (log_var - log_var_target).pow(2).mean()
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .device import make_generator
+from .device import make_generator, to_device
 from .evaluation import validation_loss
 from .models import LatentVariableModel
 from .nn import networks_autocast
@@ -267,13 +267,15 @@ def _train_epoch(
     n_train = X_train.shape[0]
     batch_size = min(settings.batch_size, n_train)
     model.train()
-    perm = torch.randperm(n_train, generator=generator, device=X_train.device)
+    perm = torch.randperm(n_train, generator=generator, device=state.device)
+    if X_train.device != state.device:  # data on the host: index there, move batches
+        perm = perm.to(X_train.device)
     sums: dict[str, torch.Tensor] = {}
     # Autocast (if asked) covers the training steps only: validation is float32.
     with networks_autocast(model, settings.autocast_dtype):
         for start in range(0, n_train, batch_size):
             idx = perm[start : start + batch_size]
-            x = X_train[idx]
+            x = to_device(X_train[idx], state.device)
             if settings.dynamic_binarization:  # fresh binary images every epoch
                 x = torch.bernoulli(x, generator=generator)
             for key, value in step(state, x).items():
