@@ -86,6 +86,12 @@ def _is_binary(X: np.ndarray, chunk: int = 65536) -> bool:
     )
 
 
+def _placed(X: np.ndarray, device: torch.device) -> torch.Tensor:
+    """X as a tensor where a model on ``device`` reads it: on the device, or on the host
+    when it would not fit there (batches then move one by one)."""
+    return as_tensor(X, data_device(4 * X.size, device))
+
+
 def _warn_if_not_a_density(estimator: Any, X: np.ndarray) -> None:
     """Scoring grey levels with the Bernoulli likelihood gives no log-density: say so."""
     if estimator.likelihood == "bernoulli" and not _is_binary(X):
@@ -359,11 +365,6 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             n_iter=self.n_iter_ if continuing else 0,
         )
 
-    def _data(self, X: np.ndarray) -> torch.Tensor:
-        """X as a tensor where inference reads it: on the model's device, or on the host
-        when it would not fit (batches then move one by one)."""
-        return as_tensor(X, data_device(4 * X.size, self.device_))
-
     def _build_module(self, n_features: int, seed: int) -> LatentVariableModel:
         # Initialise from a private fork of torch's CPU RNG: reproducible, no global effect.
         with torch.random.fork_rng(devices=[]):
@@ -391,7 +392,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         check_is_fitted(self)
         X = self._check_input(X, reset=False)
         encode = self.module_.encode_mean
-        return self._to_numpy(batched(encode, self._data(X), self.device_), X)
+        return self._to_numpy(batched(encode, _placed(X, self.device_), self.device_), X)
 
     def inverse_transform(self, Z: Any) -> np.ndarray:
         """Decoder mean E[x | z] for each row of Z.
@@ -414,7 +415,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
                 f"n_components={self.n_components}."
             )
         decode = self.module_.decode_mean
-        return self._to_numpy(batched(decode, self._data(Z), self.device_), Z)
+        return self._to_numpy(batched(decode, _placed(Z, self.device_), self.device_), Z)
 
     def score_samples(self, X: Any) -> np.ndarray:
         """Importance-sampled log-likelihood log p(x) of each row, in nats.
@@ -447,7 +448,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         options = self._scoring_options()
         result = importance_log_likelihood(
             functools.partial(self.module_.log_weights, **options),
-            self._data(X),
+            _placed(X, self.device_),
             self.n_importance_samples,
             width=self.module_.evaluation_width(**options),
             generator=generator,
