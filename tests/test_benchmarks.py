@@ -49,3 +49,17 @@ def test_smoke_run(script, request):
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
     assert "smoke run: outputs go to" in result.stdout
+
+
+def test_the_docs_point_only_at_scripts_that_exist():
+    import re
+
+    root = BENCHMARKS.parent
+    pages = [root / "README.md", *sorted((root / "docs").glob("*.md"))]
+    missing = set()
+    for page in pages:
+        text = re.sub(r"git show \w+:\S+", "", page.read_text())  # history is fine
+        for name in re.findall(r"benchmarks/[a-z_0-9]+\.(?:py|sh)", text):
+            if not (root / name).exists():
+                missing.add(f"{page.name}: {name}")
+    assert not missing, sorted(missing)
