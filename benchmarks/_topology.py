@@ -18,6 +18,7 @@ from sklearn.pipeline import make_pipeline
 
 from skvhp import LatentGraphInterpolator, PolarCoordinates
 from skvhp.datasets import render_pendulum
+from skvhp.topology import fraction_off, longest_bars
 
 
 def angular_error(pred_angle: np.ndarray, angles: np.ndarray) -> np.ndarray:
@@ -57,25 +58,17 @@ def spread(Z: np.ndarray) -> float:
 
 def off_fraction(prior: np.ndarray, codes: np.ndarray, fractions=(0.10, 0.25)) -> dict:
     """Fraction of prior samples whose nearest code is farther than f × spread(codes)."""
-    dist, _ = NearestNeighbors(n_neighbors=1).fit(codes).kneighbors(prior)
-    s = spread(codes)
-    return {f"off_{int(f * 100)}": float((dist[:, 0] > f * s).mean()) for f in fractions}
+    return {f"off_{int(f * 100)}": fraction_off(prior, codes, f) for f in fractions}
 
 
 def longest_bar(points: np.ndarray, n_points: int = 600, seed: int = 0) -> tuple[float, float]:
     """Lifetimes of the two longest H1 bars of the Vietoris-Rips diagram of ``n_points``
-    of ``points`` scaled to unit spread (a circle: √3 ≈ 1.73 and 0)."""
-    from ripser import ripser
-
+    of ``points`` scaled to unit spread (a circle: √3 ≈ 1.73 and 0). The subsample is
+    drawn here (as the recorded runs drew it); the package computes the rest."""
     rng = np.random.default_rng(seed)
     pick = rng.choice(len(points), size=min(n_points, len(points)), replace=False)
-    P = points[pick] - points[pick].mean(0)
-    P = P / spread(P)
-    h1 = ripser(P, maxdim=1)["dgms"][1]
-    if len(h1) == 0:
-        return 0.0, 0.0
-    life = np.sort(h1[:, 1] - h1[:, 0])[::-1]
-    return float(life[0]), float(life[1]) if len(life) > 1 else 0.0
+    first, second = longest_bars(points[pick], n_points=len(pick))["H1"]
+    return first, second
 
 
 class AngleReader:

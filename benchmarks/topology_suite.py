@@ -38,6 +38,7 @@ from _common import (
     print_table,
     results_path,
 )
+from _topology import angular_error
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LinearRegression
 from sklearn.manifold import Isomap
@@ -174,14 +175,13 @@ def read_back(manifold: str, Z_train, truth_train, Z_test, truth_test) -> dict:
         test = truth_test if column is None else truth_test[:, column]
         knn = KNeighborsRegressor(5).fit(Z_train, np.c_[np.cos(train), np.sin(train)])
         pred = knn.predict(Z_test)
-        error = np.abs(np.angle(np.exp(1j * (np.arctan2(pred[:, 1], pred[:, 0]) - test))))
+        error = angular_error(np.arctan2(pred[:, 1], pred[:, 0]), test)
         out[f"readback{'' if column is None else column + 1}"] = float(error.mean())
     if manifold == "ring":  # the paper's probe: OLS on the polar angle of the codes
         probe = make_pipeline(PolarCoordinates(), LinearRegression())
         probe.fit(Z_train, np.c_[np.cos(truth_train), np.sin(truth_train)])
         pred = probe.predict(Z_test)
-        error = np.abs(np.angle(np.exp(1j * (np.arctan2(pred[:, 1], pred[:, 0]) - truth_test))))
-        out["probe"] = float(error.mean())
+        out["probe"] = float(angular_error(np.arctan2(pred[:, 1], pred[:, 0]), truth_test).mean())
     return out
 
 

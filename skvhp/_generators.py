@@ -7,7 +7,6 @@ against it (:mod:`skvhp.topology`).
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 
 import numpy as np
@@ -18,17 +17,10 @@ from ._validation import check_float, check_int
 ROD_LENGTH = 0.36  # the single pendulum's rod, in units of the image size
 
 
-def _check_sizes(**values: int) -> None:
-    lows = {"n_samples": 1, "image_size": 4, "supersampling": 1}
-    for name, value in values.items():
-        low = lows[name]
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")
-
-
-def _check_fraction(name: str, value: float) -> None:
-    if not (isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 1):
-        raise ValueError(f"{name} must be in (0, 1) (a fraction of the image size), got {value!r}.")
+def _check_sizes(n_samples: int, image_size: int, supersampling: int) -> None:
+    check_int(n_samples, "n_samples", 1)
+    check_int(image_size, "image_size", 4)
+    check_int(supersampling, "supersampling", 1)
 
 
 def _sample_points(image_size: int, supersampling: int) -> tuple[np.ndarray, np.ndarray]:
@@ -157,7 +149,7 @@ def make_pendulum(
     rng = check_random_state(random_state)
     angles = rng.uniform(low, high, size=n_samples)
     for name, value in (("rod_width", rod_width), ("bob_radius", bob_radius)):
-        _check_fraction(name, value)
+        check_float(value, name, 0.0, 1.0, low_inclusive=False, high_inclusive=False)
     X = render_pendulum(angles, image_size, supersampling, rod_width, bob_radius)
     return (X, angles) if return_angles else X
 

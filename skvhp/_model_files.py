@@ -116,7 +116,7 @@ def save(estimator: Any, path: str | os.PathLike, *, include_training_state: boo
     include_training_state : bool, default=True
         Also store what ``warm_start`` / ``partial_fit`` resume from (Adam's moments, the
         random stream, the last weights when early stopping restored the best): without
-        it the file is about a third of the size, and a resumed fit restarts Adam.
+        it the file leaves out Adam's two moments per weight, and a resumed fit restarts Adam.
 
     Examples
     --------

@@ -39,6 +39,7 @@ __all__ = [
     "distance_rmse",
     "embedding_quality",
     "embedding_scorer",
+    "fraction_off",
     "longest_bars",
     "mean_relative_rank_error",
     "persistence",
@@ -194,7 +195,16 @@ def prior_mass_off_data(
     n_samples = check_int(n_samples, "n_samples", 1)
     codes = np.asarray(estimator.transform(X), dtype=np.float64)
     prior = np.asarray(estimator.sample_latent(n_samples, random_state=random_state))
-    distance, _ = NearestNeighbors(n_neighbors=1).fit(codes).kneighbors(prior)
+    return fraction_off(prior, codes, threshold)
+
+
+def fraction_off(points: Any, codes: Any, threshold: float = 0.25) -> float:
+    """The fraction of ``points`` whose nearest code is farther than ``threshold`` × the
+    codes' spread (the square root of their total variance): the computation behind
+    :func:`prior_mass_off_data`, for points drawn any other way."""
+    points = check_array(points, dtype=np.float64)
+    codes = check_array(codes, dtype=np.float64)
+    distance, _ = NearestNeighbors(n_neighbors=1).fit(codes).kneighbors(points)
     spread = np.sqrt(codes.var(0).sum())
     return float(np.mean(distance[:, 0] > threshold * spread))
 
@@ -220,22 +230,20 @@ def distance_rmse(D_X: np.ndarray, D_Z: np.ndarray) -> float:
     return float(np.sqrt(np.mean((D_X - D_Z) ** 2)))
 
 
-def _ranks(D: np.ndarray, chunk: int = 1024) -> np.ndarray:
-    """rank[i, j]: the position of j among i's neighbours by distance (i itself is 0;
-    ties broken by index, as a stable sort does)."""
+def _ranks(D: np.ndarray, k_max: int, chunk: int = 1024) -> tuple[np.ndarray, np.ndarray]:
+    """(rank, neighbours): rank[i, j] is the position of j among i's neighbours by
+    distance (i itself is 0; ties broken by index, as a stable sort does), and
+    neighbours[i] the ``k_max`` nearest points of i, itself excluded, nearest first. One
+    sort of each row gives both."""
     n = len(D)
     ranks = np.empty((n, n), dtype=np.int32)
+    neighbours = np.empty((n, k_max), dtype=np.int64)
     columns = np.arange(n, dtype=np.int32)
     for start in range(0, n, chunk):
         order = np.argsort(D[start : start + chunk], axis=1, kind="stable")
         np.put_along_axis(ranks[start : start + chunk], order, columns[None, :], axis=1)
-    return ranks
-
-
-def _neighbours(ranks: np.ndarray, k_max: int) -> np.ndarray:
-    """The ``k_max`` nearest neighbours of each point (itself excluded), nearest first."""
-    order = np.argsort(ranks, axis=1, kind="stable")
-    return order[:, 1 : k_max + 1]
+        neighbours[start : start + chunk] = order[:, 1 : k_max + 1]
+    return ranks, neighbours
 
 
 def _check_ks(ks: Iterable[int], n: int) -> tuple[int, ...]:
@@ -252,8 +260,7 @@ def _rank_measures(D_X: np.ndarray, D_Z: np.ndarray, ks: Iterable[int]) -> dict[
     n = len(D_X)
     ks = _check_ks(ks, n)
     k_max = max(ks)
-    rank_X, rank_Z = _ranks(D_X), _ranks(D_Z)
-    nbr_X, nbr_Z = _neighbours(rank_X, k_max), _neighbours(rank_Z, k_max)
+    (rank_X, nbr_X), (rank_Z, nbr_Z) = _ranks(D_X, k_max), _ranks(D_Z, k_max)
     rows = np.arange(n)[:, None]
     # Ranks, in the other space, of each space's k_max nearest neighbours.
     rX_of_nZ = rank_X[rows, nbr_Z].astype(np.float64)  # (n, k_max)

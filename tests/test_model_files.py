@@ -15,19 +15,14 @@ from skvhp import IWAE, LatentGraphInterpolator, VampPriorVAE, VHPAutoencoder
 
 from .conftest import small
 
+# REWO leaves its initial phase within the two epochs of these tests.
+FAST_VHP = dict(k=3, kappa=0.33, alpha=0.5, learning_rate=2e-2, prior_hidden_layer_sizes=(4,))
 MODELS = {
     "iwae": lambda: small(IWAE, k=3),
     "iwae_l2_warmup": lambda: small(IWAE, n_layers=2, n_components_z1=3, warmup_epochs=1),
     "vamp": lambda: small(VampPriorVAE, n_pseudo_inputs=5),
     "vamp_l2": lambda: small(VampPriorVAE, n_layers=2, n_components_z1=2, n_pseudo_inputs=5),
-    "vhp_rewo": lambda: small(
-        VHPAutoencoder,
-        k=3,
-        kappa=0.33,
-        alpha=0.5,
-        learning_rate=2e-2,
-        prior_hidden_layer_sizes=(4,),
-    ),
+    "vhp_rewo": lambda: small(VHPAutoencoder, **FAST_VHP),
     "vhp_warmup_early_stopping": lambda: small(
         VHPAutoencoder, schedule="warmup", warmup_epochs=1, early_stopping=True
     ),
@@ -65,15 +60,7 @@ def test_a_loaded_model_is_the_saved_one(name, digits01, tmp_path):
 
 
 def test_without_the_training_state_the_file_is_smaller(digits01, tmp_path):
-    model = small(
-        VHPAutoencoder,
-        k=3,
-        kappa=0.33,
-        alpha=0.5,
-        learning_rate=2e-2,
-        prior_hidden_layer_sizes=(4,),
-        random_state=0,
-    ).fit(digits01)
+    model = small(VHPAutoencoder, random_state=0, **FAST_VHP).fit(digits01)
     full, light = tmp_path / "full.safetensors", tmp_path / "light.safetensors"
     skvhp.save(model, full)
     skvhp.save(model, light, include_training_state=False)
@@ -96,15 +83,7 @@ def test_feature_names_survive(digits01, tmp_path):
 
 @pytest.fixture
 def saved(digits01, tmp_path):
-    model = small(
-        VHPAutoencoder,
-        k=3,
-        kappa=0.33,
-        alpha=0.5,
-        learning_rate=2e-2,
-        prior_hidden_layer_sizes=(4,),
-        random_state=0,
-    ).fit(digits01)
+    model = small(VHPAutoencoder, random_state=0, **FAST_VHP).fit(digits01)
     path = tmp_path / "model.safetensors"
     skvhp.save(model, path)
     with safe_open(str(path), framework="pt") as handle:
