@@ -190,6 +190,9 @@ def run(args) -> None:
             from skvhp import active_units
 
             result["active_units"] = active_units(model, X_test)
+            # Per-image log-likelihoods (test-set order, 1e-4 nats), so that two models'
+            # difference gets a paired standard error (paired_difference).
+            result["test_log_likelihoods"] = np.round(ll, 4).tolist()
         _atomic_write(result_path, json.dumps(result, indent=1).encode())
 
     # Every process does at least one chunk (of training, or else of scoring), so that a
@@ -249,6 +252,26 @@ def run(args) -> None:
     print(f"{stem}: done", flush=True)
 
 
+def paired_difference(ll_a, ll_b) -> tuple[float, float]:
+    """Mean difference of per-image log-likelihoods (a − b, nats; positive: a better)
+    and its paired standard error. Pairing removes the spread of the test images that
+    both models share, which the unpaired error sqrt(se_a² + se_b²) keeps."""
+    diff = np.asarray(ll_a, dtype=np.float64) - np.asarray(ll_b, dtype=np.float64)
+    return float(diff.mean()), float(diff.std(ddof=1) / np.sqrt(len(diff)))
+
+
+def _paired_lines(rows) -> list[str]:
+    """Each pair of models on one data set whose results store per-image values."""
+    lines = []
+    stored = [r for r in rows if r.get("test_log_likelihoods")]
+    for i, a in enumerate(stored):
+        for b in stored[i + 1 :]:
+            if a["dataset"] == b["dataset"]:
+                mean, se = paired_difference(a["test_log_likelihoods"], b["test_log_likelihoods"])
+                lines.append(f"{a['dataset']}: {a['model']} − {b['model']}: {mean:+.2f} ± {se:.2f}")
+    return lines
+
+
 def table(args) -> None:
     rows = []
     for path in sorted(Path(args.results_dir or results_path("nll")).glob("*.json")):
@@ -290,6 +313,9 @@ def table(args) -> None:
     out = results_path("nll_table.md")
     out.write_text("\n".join(lines) + "\n")
     print(f"wrote {out}")
+    paired = _paired_lines(rows)
+    print("paired differences of test log-likelihood (nats, ± paired standard error):")
+    print("\n".join(paired) if paired else "none: no results file stores per-image values yet")
     _figures(rows)
 
 

@@ -1,4 +1,4 @@
-"""The README's main job: fit an IWAE on scikit-learn's digits and print its score.
+"""A minimal example: fit an IWAE on scikit-learn's digits and print its score.
 
 python benchmarks/quickstart.py
 """
@@ -27,6 +27,7 @@ def main(argv=None):
         n_components=8,
         hidden_layer_sizes=(128,),
         k=5,
+        likelihood="continuous_bernoulli",  # grey levels: a density on [0, 1], so log p(x)
         max_iter=args.epochs,
         n_importance_samples=args.importance_samples,
         random_state=0,

@@ -30,14 +30,8 @@ vhp = VHPAutoencoder(
 ).fit(X)
 
 # FrozenEstimator: use the fitted model as it is (without it, fit would train a clone).
-graph = LatentGraphInterpolator(
-    FrozenEstimator(vhp),
-    n_nodes=1000,
-    n_neighbors=10,
-    edges="mutual",
-    connect_components=True,  # a stray prior sample may form its own component
-    random_state=0,
-).fit(X)
+# The defaults: 1000 prior samples as nodes, mutual 10-NN edges, components joined.
+graph = LatentGraphInterpolator(FrozenEstimator(vhp), random_state=0).fit(X)
 start, end = render_pendulum(np.array([0.0, np.pi]))
 frames, path = graph.interpolate(start, end, return_latent=True)
 print(f"{len(frames)} frames on the path")

@@ -63,12 +63,21 @@ class LatentGraphInterpolator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
 
     Following Klushyn et al. (2019, Sec. 2.3), the graph's nodes are ``n_nodes`` samples
     from the model's learned prior (``nodes="prior"``, their Eq. 13) or the encodings of
-    the training data (``nodes="data"``); each node is joined by undirected edges to its
-    ``n_neighbors`` nearest neighbours, weighted by Euclidean distance (``edges="union"``:
-    an edge wherever either end counts the other among its neighbours). To interpolate,
-    both end points are encoded (posterior mean), attached to their ``n_neighbors``
-    nearest nodes (on a copy: the fitted graph never changes), joined by Dijkstra's
-    shortest path, and the latent path is decoded.
+    the training data (``nodes="data"``), joined by edges between nearest neighbours and
+    weighted by Euclidean distance. To interpolate, both end points are encoded
+    (posterior mean), attached to their ``n_neighbors`` nearest nodes (on a copy: the
+    fitted graph never changes), joined by Dijkstra's shortest path, and the latent path
+    is decoded.
+
+    By default an edge joins two nodes only where *each* is among the other's
+    ``n_neighbors`` nearest nodes (the mutual k-NN graph), and the components this leaves
+    are joined by their shortest connecting edges (as Isomap does). The paper's graph
+    (``edges="union"``: an edge wherever either end lists the other) lets the few prior
+    samples that fall inside a hole of the latent manifold link both sides of it, so
+    paths cut across: on pendulum images it jumped by more than 0.3 rad of joint angle
+    between consecutive frames on many seeds, where the mutual graph did not
+    (docs/graph.md, ``benchmarks/graph_defaults.py``). ``edges="union",
+    connect_components=False`` is the paper's graph.
 
     Parameters
     ----------
@@ -87,16 +96,20 @@ class LatentGraphInterpolator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         take longer straight steps.
     nodes : {"prior", "data"}, default="prior"
         "data" uses the encodings of all rows of X as nodes.
-    edges : {"union", "mutual"}, default="union"
-        "union" is the paper's symmetric k-NN graph. "mutual" keeps an edge only where
-        each end is among the other's ``n_neighbors`` nearest nodes (the mutual k-NN
-        graph of spectral clustering): a stray prior sample inside a hole of the latent
-        manifold then gets no edges to the far side, so it cannot carry a shortcut across
-        the hole (docs/pendulum.md); isolated nodes are left out or, with
-        ``connect_components=True``, hang on by one edge.
-    connect_components : bool, default=False
-        If the graph is disconnected, join each component to its nearest other one by
-        the shortest edge between them (as Isomap does) instead of warning.
+    edges : {"mutual", "union"}, default="mutual"
+        "mutual" keeps an edge only where each end is among the other's ``n_neighbors``
+        nearest nodes (the mutual k-NN graph of spectral clustering): a stray prior
+        sample inside a hole of the latent manifold then gets no edges to the far side,
+        so it cannot carry a shortcut across the hole; it is left isolated or, with
+        ``connect_components=True``, hangs on by one edge. "union" is the paper's
+        symmetric k-NN graph.
+    connect_components : bool, default=True
+        If the graph is disconnected, join components by the shortest edge between
+        them, one at a time, until one remains (as Isomap does); the added edges are in
+        ``joining_edges_``. With False, a disconnected graph warns, and interpolating
+        between components raises a ``ValueError``. Where the data truly lie on
+        separate pieces, a joining edge is a jump between them: check
+        ``joining_edges_``.
     algorithm : {"auto", "exact", "nndescent"}, default="auto"
         Neighbour search: exact (scikit-learn) or approximate (pynndescent); "auto"
         uses exact search below 4096 nodes, as UMAP does.
@@ -113,6 +126,9 @@ class LatentGraphInterpolator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         Symmetric edge weights (Euclidean distances).
     n_connected_components_ : int
         Connected components of the graph (1 after ``connect_components=True``).
+    joining_edges_ : ndarray of shape (n_joins, 2)
+        The node pairs joined by ``connect_components=True`` (no rows if the graph was
+        connected, or with ``connect_components=False``).
     component_labels_ : ndarray of shape (n_nodes,)
         The connected component (0 .. ``n_connected_components_`` - 1) of each node; all
         0 once ``connect_components=True`` has joined them.
@@ -137,8 +153,8 @@ class LatentGraphInterpolator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         n_nodes: int = 1000,
         n_neighbors: int = 10,
         nodes: str = "prior",
-        edges: str = "union",
-        connect_components: bool = False,
+        edges: str = "mutual",
+        connect_components: bool = True,
         algorithm: str = "auto",
         random_state: Any = None,
     ):
@@ -169,7 +185,7 @@ class LatentGraphInterpolator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         check_int(self.n_nodes, "n_nodes", 1)
         check_int(self.n_neighbors, "n_neighbors", 1)
         check_choice(self.nodes, "nodes", ("prior", "data"))
-        check_choice(self.edges, "edges", ("union", "mutual"))
+        check_choice(self.edges, "edges", ("mutual", "union"))
         check_choice(self.connect_components, "connect_components", (True, False))
         check_choice(self.algorithm, "algorithm", ("auto", "exact", "nndescent"))
         rng = check_random_state(self.random_state)
@@ -190,8 +206,9 @@ class LatentGraphInterpolator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
             raise ValueError("The latent nodes contain NaN or infinity.")
         index, graph = self._build_graph(nodes, rng)
         n_comp, labels = connected_components(graph, directed=False)
+        joining = np.empty((0, 2), dtype=np.intp)
         if n_comp > 1 and self.connect_components:
-            graph = _join_components(nodes, graph, labels)
+            graph, joining = _join_components(nodes, graph, labels)
             n_comp, labels = 1, np.zeros(len(nodes), dtype=int)
         elif n_comp > 1:
             warnings.warn(
@@ -206,6 +223,7 @@ class LatentGraphInterpolator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         self.graph_ = graph
         self.n_connected_components_ = n_comp
         self.component_labels_ = labels
+        self.joining_edges_ = joining
         self._index = index
         return self
 
@@ -396,17 +414,20 @@ class _NNDescentIndex:
 
 
 def _join_components(nodes: np.ndarray, graph: sp.csr_matrix, labels: np.ndarray):
-    """Join components by their shortest connecting edge until one remains."""
+    """Join components by their shortest connecting edge until one remains; returns the
+    joined graph and the (i, j) node pairs of the added edges."""
     graph = graph.tolil()
     labels = labels.copy()
+    added = []
     while True:
         members = labels == labels[0]
         if members.all():
-            return graph.tocsr()
+            return graph.tocsr(), np.array(added, dtype=np.intp).reshape(-1, 2)
         inside, outside = np.flatnonzero(members), np.flatnonzero(~members)
         dist, idx = NearestNeighbors(n_neighbors=1).fit(nodes[outside]).kneighbors(nodes[inside])
         a = int(np.argmin(dist[:, 0]))
         i, j = inside[a], outside[idx[a, 0]]
         weight = max(float(dist[a, 0]), _MIN_WEIGHT)
         graph[i, j] = graph[j, i] = weight
+        added.append((i, j))
         labels[labels == labels[j]] = labels[0]

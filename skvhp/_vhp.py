@@ -71,11 +71,13 @@ class VHPAutoencoder(_BetaBoundVAE):
         ``warmup_epochs``; "constant" keeps it at ``beta``.
     kappa : float, default=0.1
         Tolerance κ on the per-feature RMS reconstruction error (REWO, GECO), in the
-        units of X. 0.1 suits the pendulum images; binary images need more (on binarized
-        MNIST the error at β = 1 is about 0.24 after a few epochs, and κ = 0.25 ends with
-        β = 1). The recipe: fit briefly with ``schedule="constant", beta=1.0``, read
-        ``sqrt(history_["C"][-1])`` and take κ a little above it for a likelihood fit,
-        below it for a constrained one (``docs/models.md``, "Choosing kappa").
+        units of X. Read it off your data with the recipe: fit briefly with
+        ``schedule="constant", beta=1.0``, read ``sqrt(history_["C"][-1])`` and take κ
+        a little above it (×1.05) for a likelihood fit, below it for a constrained one
+        (``docs/models.md``, "Choosing kappa"). The default 0.1 suits grey-level images
+        as simple as the pendulum's (error ≈ 0.02 at β = 1: slack, REWO ends at β = 1);
+        binary images need more: the recipe gives 0.26 on binarized MNIST, 0.34 on
+        binarized Fashion-MNIST.
     nu : float or "auto", default="auto"
         Step size ν of the β updates. The exponent is ν · (Ĉ - κ²), so ν must match the
         size of Ĉ - κ²: "auto" means ν = 0.02 / κ², which moves β by about 2 % per
@@ -399,7 +401,8 @@ class VHPAutoencoder(_BetaBoundVAE):
                 f"κ² = {self.kappa**2:.4g}, i.e. an RMS error of {lowest:.4g} per "
                 f"feature against kappa={self.kappa}. The prior was not trained. "
                 f"kappa={workable:.3g} would have ended the initial phase in this fit; "
-                "or train longer (kappa is an RMS error in the units of X).",
+                "or train longer (kappa is an RMS error in the units of X; to choose it "
+                "for a likelihood fit, see the recipe under kappa in the docstring).",
                 ConvergenceWarning,
                 stacklevel=2,
             )

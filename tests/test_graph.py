@@ -55,20 +55,45 @@ def test_transform_gives_geodesic_distances():
     assert graph.get_feature_names_out()[0] == "latentgraphinterpolator0"
 
 
-def test_disconnected_graph_warns_and_refuses_to_interpolate():
+@pytest.mark.parametrize("edges", ["union", "mutual"])
+def test_disconnected_graph_without_joining_warns_and_refuses_to_interpolate(edges):
     two_blobs = np.r_[circle(50, 1.0), circle(50, 1.0) + 100.0]
     with pytest.warns(UserWarning, match="2 connected components"):
-        graph = LatentGraphInterpolator(n_neighbors=5).fit(two_blobs)
+        graph = LatentGraphInterpolator(n_neighbors=5, edges=edges, connect_components=False)
+        graph.fit(two_blobs)
     assert graph.n_connected_components_ == 2
+    assert graph.joining_edges_.shape == (0, 2)
     with pytest.raises(ValueError, match="connected components"):
         graph.interpolate([1.0, 0.0], [101.0, 100.0])
     assert np.isinf(graph.transform([[1.0, 0.0]])[0, 60])
+
+
+def test_defaults_join_components_by_their_shortest_edge_without_a_warning():
+    """Three clusters on a line: the defaults join them by the two shortest gaps (a
+    joining edge is recorded), and a path from the first to the last crosses both."""
+    blobs = [circle(40, 1.0) + [100.0 * i, 0.0] for i in range(3)]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        joined = LatentGraphInterpolator(n_neighbors=5, connect_components=True).fit(two_blobs)
-    assert joined.n_connected_components_ == 1
-    path = joined.interpolate([1.0, 0.0], [101.0, 100.0])
-    assert path[0].tolist() == [1.0, 0.0] and path[-1].tolist() == [101.0, 100.0]
+        graph = LatentGraphInterpolator(n_neighbors=5).fit(np.vstack(blobs))
+    assert graph.n_connected_components_ == 1 and np.all(graph.component_labels_ == 0)
+    joins = graph.joining_edges_
+    assert joins.shape == (2, 2)
+    gaps = np.linalg.norm(graph.nodes_[joins[:, 0]] - graph.nodes_[joins[:, 1]], axis=1)
+    np.testing.assert_allclose(gaps, 98.0)  # the closest points of neighbouring circles
+    path = graph.interpolate([-1.0, 0.0], [201.0, 0.0])
+    assert path[0].tolist() == [-1.0, 0.0] and path[-1].tolist() == [201.0, 0.0]
+    assert np.all(np.linalg.norm(np.diff(path, axis=0), axis=1) <= 98.0 + 1e-9)
+
+
+def test_defaults_leave_a_stray_node_in_a_hole_hanging_on_one_edge():
+    """A single node at the ring's centre: with mutual edges it has none of its own (its
+    neighbours all have nearer ones), so joining hangs it on one edge and no path uses it."""
+    nodes = np.vstack([circle(60, 1.0), [[0.0, 0.0]]])
+    graph = LatentGraphInterpolator(n_neighbors=4).fit(nodes)
+    assert graph.joining_edges_.shape == (1, 2) and 60 in graph.joining_edges_
+    assert graph.graph_[60].nnz == 1
+    arc = graph.interpolate([1.0, 0.0], [-1.0, 0.0])
+    np.testing.assert_allclose(np.linalg.norm(arc, axis=1), 1.0, atol=1e-9)
 
 
 def test_single_node_identical_ends_and_bad_input():
@@ -154,9 +179,8 @@ def test_mutual_edges_drop_the_shortcut_through_a_hole():
     chain = np.c_[np.linspace(-0.75, 0.75, 6), np.zeros(6)]
     nodes = np.vstack([ring, chain])
     start, end = np.array([1.0, 0.0]), np.array([-1.0, 0.0])
-    union = LatentGraphInterpolator(n_neighbors=4, connect_components=True).fit(nodes)
-    mutual = LatentGraphInterpolator(n_neighbors=4, edges="mutual", connect_components=True)
-    mutual.fit(nodes)
+    union = LatentGraphInterpolator(n_neighbors=4, edges="union").fit(nodes)
+    mutual = LatentGraphInterpolator(n_neighbors=4).fit(nodes)  # the default edges
     assert path_length(union.interpolate(start, end)) == pytest.approx(2.0, rel=1e-6)
     arc = mutual.interpolate(start, end)
     assert path_length(arc) == pytest.approx(np.pi, rel=2e-3)  # along the ring

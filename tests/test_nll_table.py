@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -60,3 +61,19 @@ def test_resumed_run_equals_unbroken_run(nll_table, shared_data_dir, tmp_path):
     )
     assert broken["schedule"] == unbroken["schedule"]
     assert broken["nll"] == pytest.approx(unbroken["nll"], rel=1e-5)
+    # Per-image values are stored, in test-set order, and agree with the mean.
+    per_image = np.array(broken["test_log_likelihoods"])
+    assert per_image.shape == (20,)
+    assert -per_image.mean() == pytest.approx(broken["nll"], abs=1e-3)
+    np.testing.assert_allclose(per_image, unbroken["test_log_likelihoods"], rtol=1e-5)
+
+
+def test_paired_difference_removes_the_shared_spread(nll_table):
+    """Two models that differ by a constant 0.5 nats on images of widely varying
+    likelihood: the paired error is 0, the unpaired one is not."""
+    base = np.random.default_rng(0).normal(-90.0, 20.0, size=1000)
+    mean, se = nll_table.paired_difference(base + 0.5, base)
+    assert mean == pytest.approx(0.5) and se == pytest.approx(0.0, abs=1e-12)
+    noisy = base + np.random.default_rng(1).normal(0.0, 1.0, size=1000)
+    mean, se = nll_table.paired_difference(noisy, base)
+    assert se == pytest.approx(1.0 / np.sqrt(1000), rel=0.1)
