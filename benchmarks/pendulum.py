@@ -131,17 +131,16 @@ def draw_interpolations(
         ax = fig.add_subplot(grid[2 * row : 2 * row + 2, 0])
         codes = model.transform(X_codes)
         points = path_over_ring(ax, walk["graph"], walk["latent"], codes, angles_codes)
-        ax.set_title(f"{name}: learned prior (grey) and path over the codes", fontsize=9)
+        ax.set_title(
+            f"{name}\npath of {len(walk['frames'])} frames, "
+            f"largest step {walk['largest_step']:.2f} rad",
+            fontsize=8,
+        )
         cbar = fig.colorbar(points, cax=fig.add_subplot(grid[2 * row : 2 * row + 2, 1]))
         cbar.set_label("joint angle θ of the image (rad)", fontsize=7)
         strip = [fig.add_subplot(grid[2 * row + j // half, 2 + j % half]) for j in range(n_frames)]
         frames = walk["frames"]
         draw_frames(strip, frames, walk["theta"], frame_picks(len(frames), n_frames))
-        strip[0].set_title(
-            f"{len(frames)} frames, largest step {walk['largest_step']:.2f} rad\n"
-            + strip[0].get_title(),
-            fontsize=7,
-        )
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     handles, labels = ax.get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=8)
@@ -152,8 +151,9 @@ def draw_interpolations(
 
 
 def ring_measures(model, X, angles, X_test, angles_test, geometry, reader, seed) -> tuple:
-    """The probe error, the prior's shape on the codes and the graph path of one fit."""
-    probe = angle_probe(model).fit(X, np.c_[np.cos(angles), np.sin(angles)])
+    """The probe error, the prior's shape on the codes and the graph path of one fitted
+    model (frozen in the probe: the pipeline fits only the polar map and the regression)."""
+    probe = angle_probe(FrozenEstimator(model)).fit(X, np.c_[np.cos(angles), np.sin(angles)])
     prior = model.sample_latent(2000, random_state=seed)
     codes = model.transform(X[:5000])
     walk = graph_path(model, geometry, reader, seed)

@@ -118,12 +118,15 @@ class VHPAutoencoder(_BetaBoundVAE):
         2000 random training points and extended to the others by their 5 nearest
         subsample points: layouts that keep geodesic distances or neighbourhoods, so
         that shapes PCA distorts (an open arc, which PCA nearly closes; separate pieces)
-        start right. With ``schedule="rewo"`` the encoder then stays frozen during the
-        initial phase, so that only the decoder learns while β ≪ 1 (the phase in which
-        rings fold, see ``docs/pendulum.md``); it trains with everything else from the
-        switch on, or from the first epoch whose mean reconstruction error C fell by less
-        than 1 % (the decoder has done what it can with the starting codes, which may be
-        too coarse to meet κ², as on motion capture). ``encoder_released_at_`` records
+        start right. Where the 10-neighbour graph falls into separate pieces, "isomap"
+        lays out each piece on its own and places them side by side, under one common
+        scale (scikit-learn's Isomap would join them and overlap them). With
+        ``schedule="rewo"`` the encoder then stays frozen during the initial phase, so
+        that only the decoder learns while β ≪ 1 (the phase in which rings fold, see
+        ``docs/pendulum.md``); it trains with everything else from the switch on, or
+        from the first epoch whose mean reconstruction error C fell by less than 1 % (the
+        decoder has done what it can with the starting codes, which may be too coarse to
+        meet κ², as on motion capture). ``encoder_released_at_`` records
         the iteration. Our addition, not in the paper. The pre-training is skipped when
         ``warm_start`` continues a fit.
     topology_weight : float, default=0.0

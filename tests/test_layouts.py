@@ -62,3 +62,23 @@ def test_vhp_starts_from_the_layout(init):
     assert LinearRegression().fit(layout, Z).score(layout, Z) > 0.95
     with pytest.raises(ValueError, match="init"):
         VHPAutoencoder(init="tsne").fit(X)
+
+
+def test_isomap_lays_out_separate_pieces_side_by_side_each_at_its_own_shape():
+    """Two rings far apart (and one stray point): each ring gets its own layout, round and
+    closed, and the two stay apart; scikit-learn's Isomap alone would join them."""
+    t = np.linspace(0, 2 * np.pi, 300, endpoint=False)
+    ring = np.c_[np.cos(t), np.sin(t), np.zeros((300, 3))]
+    X = np.vstack([ring, 2.0 * ring + [50.0, 0, 0, 0, 0], [[25.0, 0, 0, 0, 0]]])
+    layout = manifold_layout(X, "isomap", 2, seed=0)
+    np.testing.assert_allclose(layout.mean(0), 0.0, atol=1e-9)
+    np.testing.assert_allclose((layout**2).mean(), 1.0)  # one common scale
+    first, second = layout[:300], layout[300:600]
+    # Side by side along the first axis, not overlapping (the larger piece on the left).
+    assert second[:, 0].max() < first[:, 0].min()
+    assert np.ptp(second[:, 0]) > 1.5 * np.ptp(first[:, 0])  # each at its own size
+    for piece in (first, second):  # round: an even radius about the piece's centre
+        radius = np.linalg.norm(piece - piece.mean(0), axis=1)
+        assert radius.std() < 0.05 * radius.mean()
+        assert longest_bars(piece, n_points=300)["H1"][0] > 1.5  # a closed loop (circle: √3)
+    assert longest_bars(layout[:600], n_points=600)["H0"][0] > 0.3  # apart
