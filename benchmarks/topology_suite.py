@@ -139,6 +139,9 @@ VHP_VARIANTS = {
     # The settings of vhp-isomap, run after init="isomap" began to lay out separate pieces
     # of the data side by side (2026-12-03); earlier vhp-isomap rows of two-rings predate it.
     "vhp-isomap-by-piece": dict(init="isomap", posterior="isotropic"),
+    # The encoder frozen until β reaches 1, so that the prior first fits the start's codes.
+    "vhp-late-release": dict(init="pca", posterior="isotropic", encoder_release="beta"),
+    "vhp-isomap-late-release": dict(init="isomap", posterior="isotropic", encoder_release="beta"),
 }
 
 

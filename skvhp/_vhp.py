@@ -129,6 +129,12 @@ class VHPAutoencoder(_BetaBoundVAE):
         meet κ², as on motion capture). ``encoder_released_at_`` records
         the iteration. Our addition, not in the paper. The pre-training is skipped when
         ``warm_start`` continues a fit.
+    encoder_release : {"switch", "beta"}, default="switch"
+        When the encoder frozen by ``init`` joins training under REWO: at the switch to
+        the main phase ("switch"), or only once β has reached 1 ("beta": at the end of
+        the first epoch with β ≥ 0.99), so that the learned prior first fits the
+        starting codes; the plateau rule above applies before the switch in both cases.
+        Our addition, not in the paper (docs/topology.md).
     topology_weight : float, default=0.0
         Weight λ of the 0-dimensional topological loss of Moor et al. (2020) added to the
         training loss: per batch, the distances along the minimum spanning trees of the
@@ -219,6 +225,7 @@ class VHPAutoencoder(_BetaBoundVAE):
         init: str = "random",
         score_estimator: str = "joint",
         topology_weight: float = 0.0,
+        encoder_release: str = "switch",
         max_iter: int = 100,
         batch_size: int = 100,
         learning_rate: float = 1e-3,
@@ -250,6 +257,7 @@ class VHPAutoencoder(_BetaBoundVAE):
         self.init = init
         self.score_estimator = score_estimator
         self.topology_weight = topology_weight
+        self.encoder_release = encoder_release
 
     # ------------------------------------------------------------------ parameters
     def _check_extra_params(self) -> None:
@@ -269,6 +277,7 @@ class VHPAutoencoder(_BetaBoundVAE):
         check_choice(self.posterior, "posterior", ("diagonal", "isotropic"))
         check_choice(self.init, "init", INITS)
         check_float(self.topology_weight, "topology_weight", 0.0)
+        check_choice(self.encoder_release, "encoder_release", ("switch", "beta"))
         check_choice(self.score_estimator, "score_estimator", ("joint", "nested"))
 
     def _nu(self) -> float:
@@ -311,9 +320,15 @@ class VHPAutoencoder(_BetaBoundVAE):
         released = getattr(self, "encoder_released_at_", None) if continuing else None
         state.extras["encoder_released_at"] = released
         if self.init != "random" and released is None and isinstance(state.schedule, REWO):
-            # REWO's initial phase then trains the decoder alone.
+            # REWO's initial phase then trains the decoder alone: held by the schedule's
+            # mask until the switch, or (encoder_release="beta") left without gradients
+            # until the epoch end that releases it, past the switch.
             encoder = list(model.encoder.parameters())
-            state.frozen += encoder
+            if self.encoder_release == "switch":
+                state.frozen += encoder
+            else:
+                for p in encoder:
+                    p.requires_grad_(False)
             state.extras["frozen_encoder"] = encoder
             # The plateau rule compares with the previous epoch, also across a resume.
             state.extras["previous_C"] = self.history_["C"][-1] if continuing else None
@@ -332,7 +347,10 @@ class VHPAutoencoder(_BetaBoundVAE):
             return
         schedule, previous = state.schedule, state.extras["previous_C"]
         if schedule.main_phase_start is not None:
-            self._release_encoder(state, encoder, schedule.main_phase_start)
+            if self.encoder_release == "switch":
+                self._release_encoder(state, encoder, schedule.main_phase_start)
+            elif float(schedule.beta) >= 0.99:  # one host read per epoch
+                self._release_encoder(state, encoder, schedule.iteration)
         elif previous is not None and epoch_terms["C"] > 0.99 * previous:
             self._release_encoder(state, encoder, schedule.iteration)  # C stopped falling
         state.extras["previous_C"] = epoch_terms["C"]
@@ -341,15 +359,20 @@ class VHPAutoencoder(_BetaBoundVAE):
     def _release_encoder(state: FitState, encoder: list, iteration: int) -> None:
         released = {id(p) for p in encoder}
         state.frozen = [p for p in state.frozen if id(p) not in released]
+        for p in encoder:
+            p.requires_grad_(True)
         state.extras["frozen_encoder"] = None
         state.extras["encoder_released_at"] = iteration
 
     def _commit(self, state: FitState) -> None:
+        for p in state.model.parameters():  # a fit that ended still frozen: a plain module
+            p.requires_grad_(True)
         super()._commit(state)
         self.encoder_released_at_ = state.extras["encoder_released_at"]
 
     def __setstate__(self, state: dict) -> None:
-        state.setdefault("topology_weight", 0.0)  # pickled before the option existed
+        state.setdefault("topology_weight", 0.0)  # pickled before the options existed
+        state.setdefault("encoder_release", "switch")
         super().__setstate__(state)
 
     def _regulariser(self, state: FitState, x: torch.Tensor) -> torch.Tensor | None:

@@ -357,6 +357,44 @@ def test_pca_init_freezes_the_encoder_only_in_rewos_initial_phase(pendulum):
     assert any(not torch.equal(a, b) for a, b in zip(one, two, strict=True))
 
 
+def test_encoder_release_beta_holds_the_encoder_until_beta_reaches_one(pendulum):
+    """encoder_release="beta": frozen past the switch, released at the end of the first
+    epoch with β ≥ 0.99, trained from then on; the module is a plain one afterwards."""
+    X, _ = pendulum
+    per_epoch = int(np.ceil(len(X) / 32))
+
+    def fitted(epochs, **kw):
+        # κ, ν and the learning rate such that REWO switches in the first epoch and β
+        # reaches 1 within ten.
+        model = small(
+            VHPAutoencoder,
+            init="pca",
+            kappa=0.25,
+            nu=1.0,
+            alpha=0.5,
+            learning_rate=2e-2,
+            max_iter=epochs,
+            **kw,
+        ).fit(X)
+        return model, [p.detach().clone() for p in model.module_.encoder.parameters()]
+
+    long, _ = fitted(12, encoder_release="beta")
+    switch = long.schedule_.main_phase_start
+    beta_at_epoch_end = np.array(long.iteration_history_["beta"])[per_epoch - 1 :: per_epoch]
+    assert switch is not None and beta_at_epoch_end[-1] >= 0.99
+    epoch = int(np.argmax(beta_at_epoch_end >= 0.99)) + 1  # the first ending with β ≥ 0.99
+    assert epoch * per_epoch > switch + per_epoch  # past the switch's epoch
+    assert long.encoder_released_at_ == epoch * per_epoch
+    _, first = fitted(1, encoder_release="beta")
+    held, last_frozen = fitted(epoch, encoder_release="beta")
+    _, trained = fitted(epoch + 1, encoder_release="beta")
+    assert all(torch.equal(a, b) for a, b in zip(first, last_frozen, strict=True))
+    assert any(not torch.equal(a, b) for a, b in zip(last_frozen, trained, strict=True))
+    assert all(p.requires_grad for p in held.module_.parameters())
+    with pytest.raises(ValueError, match="encoder_release"):
+        small(VHPAutoencoder, encoder_release="never").fit(X)
+
+
 def test_pendulum_settings_keep_the_ring_closed_with_the_prior_on_it():
     """End to end on a small pendulum with the documented pendulum settings: the codes
     form a round ring traversed with the angle, and the learned prior's samples lie on
