@@ -12,7 +12,7 @@ decoded frame's angle. Prints a table beside the paper's figures and PCA(2), wri
 and draws Fig. 2 (codes coloured by angle, prior samples, β over iterations) and the
 graph path over the ring with its decoded frames (Fig. 3/4).
 
-    python benchmarks/pendulum.py --quick            # the main job: ~1 minute on 2 cores
+    python benchmarks/pendulum.py --quick            # the main job: ~45 s on 2 cores
     python benchmarks/pendulum.py --seeds 0 1 2      # Table 1, all methods
 
 ``--quick`` fits the pendulum settings (``init="pca", posterior="isotropic"``) beside
