@@ -108,3 +108,34 @@ def _isomap_by_piece(X: np.ndarray, n_components: int, neighbours: int) -> tuple
         _, nearest = index.fit(X[placed]).kneighbors(X[strays])
         coords[strays] = coords[placed][nearest].mean(axis=1)
     return coords, len(large)
+
+
+def choose_layout(
+    X: np.ndarray, pca: np.ndarray, n_components: int, seed: int, n_points: int = 500
+) -> tuple[str, np.ndarray, dict[str, float]]:
+    """``init="auto"``: of the PCA start and the Isomap start, the one whose persistence
+    is nearest the data's own.
+
+    The longest two H0 and H1 bars (on unit spread, Vietoris-Rips, via ripser) of the
+    same ``n_points`` rows are computed in data space and in each layout; the distance is
+    the sum of absolute differences, and PCA wins ties. Returns the chosen method, its
+    coordinates (those of ``manifold_layout`` for "isomap", ``pca`` for "pca") and the
+    distances.
+    """
+    from .topology import longest_bars
+
+    rng = np.random.default_rng(seed)
+    pick = np.sort(rng.choice(len(X), size=min(n_points, len(X)), replace=False))
+
+    def bars(points: np.ndarray) -> np.ndarray:
+        found = longest_bars(np.asarray(points)[pick], n_points=len(pick))
+        return np.r_[found["H0"], found["H1"]]
+
+    with warnings.catch_warnings():
+        # ripser warns when points have more coordinates than there are points (images).
+        warnings.filterwarnings("ignore", message=".*more columns than rows")
+        target = bars(X)
+        layouts = {"pca": pca, "isomap": manifold_layout(X, "isomap", n_components, seed)}
+        distances = {name: float(np.abs(bars(c) - target).sum()) for name, c in layouts.items()}
+    best = min(distances, key=distances.get)  # dicts keep order: PCA wins ties
+    return best, layouts[best], distances

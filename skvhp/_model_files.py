@@ -38,6 +38,7 @@ FITTED = {
     "iteration_history_",
     "best_validation_loss_",
     "encoder_released_at_",
+    "layout_",
     "_seed_",
     "_training_state_",
     "_sklearn_version",

@@ -11,7 +11,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ._base import common_parameters
 from ._beta_bound import _BetaBoundVAE
-from ._layouts import manifold_layout
+from ._layouts import choose_layout, manifold_layout
 from ._torch.init import pca_coordinates, pretrain_encoder
 from ._torch.models import SingleLayerVAE
 from ._torch.objectives import topological_loss
@@ -21,7 +21,7 @@ from ._torch.training import FitState
 from ._validation import check_choice, check_float, check_int, check_layer_sizes
 
 SCHEDULES = ("rewo", "geco", "warmup", "constant")
-INITS = ("random", "pca", "isomap", "spectral")
+INITS = ("random", "pca", "isomap", "spectral", "auto")
 
 
 class VHPAutoencoder(_BetaBoundVAE):
@@ -108,7 +108,7 @@ class VHPAutoencoder(_BetaBoundVAE):
         latent dimensions. An isotropic posterior makes the KL term invariant under
         rotations of z, so it does not favour curves that run along the axes; on the
         pendulum this keeps the ring round (``docs/pendulum.md``).
-    init : {"random", "pca", "isomap", "spectral"}, default="random"
+    init : {"random", "pca", "isomap", "spectral", "auto"}, default="random"
         Encoder initialisation. "pca" pre-trains the encoder for 500 Adam steps (lr 1e-3,
         batches of 100, its own optimiser) so that its mean regresses the whitened leading
         principal coordinates of the training data and its posterior std is 0.03 (on
@@ -120,7 +120,10 @@ class VHPAutoencoder(_BetaBoundVAE):
         that shapes PCA distorts (an open arc, which PCA nearly closes; separate pieces)
         start right. Where the 10-neighbour graph falls into separate pieces, "isomap"
         lays out each piece on its own and places them side by side, under one common
-        scale (scikit-learn's Isomap would join them and overlap them). With
+        scale (scikit-learn's Isomap would join them and overlap them). "auto" computes
+        the PCA and the Isomap start and takes the one whose persistence (the two
+        longest H0 and H1 bars of 500 points, on unit spread) is nearest the data's own
+        (needs ``ripser``: ``pip install skvhp[topology]``); ``layout_`` says which. With
         ``schedule="rewo"`` the encoder then stays frozen during the initial phase, so
         that only the decoder learns while β ≪ 1 (the phase in which rings fold, see
         ``docs/pendulum.md``); it trains with everything else from the switch on, or
@@ -161,6 +164,9 @@ class VHPAutoencoder(_BetaBoundVAE):
     Attributes
     ----------
     module_ : torch.nn.Module
+    layout_ : str or None
+        The start the encoder was pre-trained on: ``init``, or the one ``init="auto"``
+        chose ("pca" or "isomap"); None with ``init="random"``.
     encoder_released_at_ : int or None
         With an ``init`` other than "random" and REWO: the iteration from which the
         encoder trained (the switch to the main phase, or the plateau of C); None if it
@@ -314,8 +320,9 @@ class VHPAutoencoder(_BetaBoundVAE):
 
     def _on_fit_start(self, state: FitState, X_train: torch.Tensor, continuing: bool) -> None:
         model = state.model
+        state.extras["layout"] = getattr(self, "layout_", None) if continuing else None
         if self.init != "random" and not continuing:
-            targets = self._layout(X_train, state.seed)
+            targets = self._layout(X_train, state.seed, state)
             pretrain_encoder(model.encoder, X_train, targets, state.generator)
         released = getattr(self, "encoder_released_at_", None) if continuing else None
         state.extras["encoder_released_at"] = released
@@ -333,11 +340,18 @@ class VHPAutoencoder(_BetaBoundVAE):
             # The plateau rule compares with the previous epoch, also across a resume.
             state.extras["previous_C"] = self.history_["C"][-1] if continuing else None
 
-    def _layout(self, X_train: torch.Tensor, seed: int) -> torch.Tensor:
-        """The coordinates the encoder is pre-trained to output (``init``)."""
+    def _layout(self, X_train: torch.Tensor, seed: int, state: FitState) -> torch.Tensor:
+        """The coordinates the encoder is pre-trained to output (``init``); the method
+        used goes to ``state.extras["layout"]``."""
+        state.extras["layout"] = self.init
         if self.init == "pca":
             return pca_coordinates(X_train, self.n_components)
-        coords = manifold_layout(X_train.cpu().numpy(), self.init, self.n_components, seed)
+        X = X_train.cpu().numpy()
+        if self.init == "auto":
+            pca = pca_coordinates(X_train, self.n_components).cpu().numpy()
+            state.extras["layout"], coords, _ = choose_layout(X, pca, self.n_components, seed)
+        else:
+            coords = manifold_layout(X, self.init, self.n_components, seed)
         return torch.as_tensor(coords, dtype=X_train.dtype, device=X_train.device)
 
     def _on_epoch_end(self, state: FitState, epoch_terms: dict[str, float]) -> None:
@@ -369,6 +383,7 @@ class VHPAutoencoder(_BetaBoundVAE):
             p.requires_grad_(True)
         super()._commit(state)
         self.encoder_released_at_ = state.extras["encoder_released_at"]
+        self.layout_ = state.extras["layout"]
 
     def __setstate__(self, state: dict) -> None:
         state.setdefault("topology_weight", 0.0)  # pickled before the options existed

@@ -1,12 +1,15 @@
 """skvhp._layouts and the VHP's init options: layouts that keep the data's shape."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression
 
 from skvhp import VHPAutoencoder
-from skvhp._layouts import manifold_layout
+from skvhp._layouts import choose_layout, manifold_layout
 from skvhp._torch.init import pca_coordinates
 from skvhp.datasets import make_pendulum
 from skvhp.topology import longest_bars
@@ -82,3 +85,39 @@ def test_isomap_lays_out_separate_pieces_side_by_side_each_at_its_own_shape():
         assert radius.std() < 0.05 * radius.mean()
         assert longest_bars(piece, n_points=300)["H1"][0] > 1.5  # a closed loop (circle: √3)
     assert longest_bars(layout[:600], n_points=600)["H0"][0] > 0.3  # apart
+
+
+def test_auto_chooses_the_start_whose_persistence_matches_the_data(arc_images):
+    """An open arc: Isomap (open, like the data); a closed ring: PCA (Isomap of ring
+    images tears it)."""
+    X, _ = arc_images
+    pca = pca_coordinates(torch.as_tensor(X), 2).numpy()
+    chosen, coords, distances = choose_layout(X, pca, 2, seed=0)
+    assert chosen == "isomap" and distances["isomap"] < distances["pca"]
+    np.testing.assert_array_equal(coords, manifold_layout(X, "isomap", 2, seed=0))
+    ring, _ = make_pendulum(1500, random_state=0)
+    pca = pca_coordinates(torch.as_tensor(ring), 2).numpy()
+    chosen, coords, _ = choose_layout(ring, pca, 2, seed=0)
+    assert chosen == "pca" and coords is pca
+
+
+def test_vhp_auto_trains_exactly_as_the_start_it_chose(arc_images):
+    X, _ = arc_images
+    common = dict(
+        n_components=2,
+        hidden_layer_sizes=(32,),
+        prior_hidden_layer_sizes=(16,),
+        max_iter=1,
+        kappa=0.3,
+        n_importance_samples=10,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        auto = VHPAutoencoder(init="auto", **common).fit(X)
+        assert auto.layout_ in ("pca", "isomap")
+        chosen = VHPAutoencoder(init=auto.layout_, **common).fit(X)
+        plain = VHPAutoencoder(init="random", **common).fit(X)
+    assert chosen.layout_ == auto.layout_ and plain.layout_ is None
+    for a, b in zip(auto.module_.parameters(), chosen.module_.parameters(), strict=True):
+        assert torch.equal(a, b)

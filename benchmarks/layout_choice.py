@@ -1,0 +1,83 @@
+"""Which start does ``VHPAutoencoder(init="auto")`` choose on each generated manifold?
+
+For every manifold of the topology suite (the pendulum ring, the open arc, two rings, the
+torus) and seed, on the training images the suite uses (the first 80 % of 15,000), it
+computes the PCA and the Isomap start and their persistence distances to the data's own
+(``skvhp._layouts.choose_layout``, as ``init="auto"`` does with the fit's seed), and
+prints and writes which start wins. No VAE is trained: with the same seed, ``init="auto"``
+trains exactly as ``init=<the chosen start>`` (``tests/test_layouts.py``), so the suite's
+rows for that start are the auto start's results.
+
+    python benchmarks/layout_choice.py            # writes docs/results/layout_choice.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+import torch
+from _common import add_smoke_argument, machine_info, parse_args, print_table, write_json
+
+from skvhp._layouts import choose_layout
+from skvhp._torch.init import pca_coordinates
+from skvhp._validation import seed_from
+from skvhp.datasets import make_double_pendulum, make_pendulum, make_two_pendulums
+
+ARC = 1.5 * np.pi  # the suite's open arc: a 270° swing
+
+
+def training_images(manifold: str, seed: int, n_images: int) -> tuple[np.ndarray, int]:
+    """The suite's training images of a manifold and its latent size."""
+    if manifold == "ring":
+        X, _ = make_pendulum(n_images, random_state=seed)
+    elif manifold == "arc":
+        X, _ = make_pendulum(n_images, random_state=seed, angle_range=(0.0, ARC))
+    elif manifold == "two-rings":
+        X, _, _ = make_two_pendulums(n_images, random_state=seed)
+    else:
+        X, _ = make_double_pendulum(n_images, random_state=seed)
+    return X[: int(0.8 * n_images)].astype(np.float32), 3 if manifold == "torus" else 2
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--manifolds", nargs="*", default=["ring", "arc", "two-rings", "torus"])
+    parser.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2])
+    parser.add_argument("--n-images", type=int, default=15000)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--out", default=None, help="JSON path")
+    add_smoke_argument(parser, manifolds=["arc"], seeds=[0], n_images=800)
+    args = parse_args(parser, argv)
+    torch.set_num_threads(args.threads)
+    rows = []
+    for manifold in args.manifolds:
+        for seed in args.seeds:
+            X, n_components = training_images(manifold, seed, args.n_images)
+            start = time.perf_counter()
+            pca = pca_coordinates(torch.as_tensor(X), n_components).numpy()
+            # The fit's own seed, as VHPAutoencoder(random_state=seed) derives it.
+            chosen, _, distances = choose_layout(X, pca, n_components, seed_from(seed))
+            rows.append(
+                {
+                    "manifold": manifold,
+                    "seed": seed,
+                    "chosen": chosen,
+                    "distance to the data, PCA": distances["pca"],
+                    "distance to the data, Isomap": distances["isomap"],
+                    "seconds": time.perf_counter() - start,
+                }
+            )
+            print_table(rows[-1:], list(rows[-1]))
+    print()
+    print_table(rows, list(rows[0]))
+    write_json(
+        "layout_choice",
+        {"machine": machine_info("cpu"), "args": vars(args), "rows": rows},
+        args.out,
+    )
+
+
+if __name__ == "__main__":
+    main()
