@@ -19,31 +19,21 @@ import time
 import numpy as np
 import torch
 from _common import add_smoke_argument, machine_info, parse_args, print_table, write_json
+from topology_suite import MANIFOLDS, load
 
 from skvhp._layouts import choose_layout
 from skvhp._torch.init import pca_coordinates
 from skvhp._validation import seed_from
-from skvhp.datasets import make_double_pendulum, make_pendulum, make_two_pendulums
-
-ARC = 1.5 * np.pi  # the suite's open arc: a 270° swing
-
-
-def training_images(manifold: str, seed: int, n_images: int) -> tuple[np.ndarray, int]:
-    """The suite's training images of a manifold and its latent size."""
-    if manifold == "ring":
-        X, _ = make_pendulum(n_images, random_state=seed)
-    elif manifold == "arc":
-        X, _ = make_pendulum(n_images, random_state=seed, angle_range=(0.0, ARC))
-    elif manifold == "two-rings":
-        X, _, _ = make_two_pendulums(n_images, random_state=seed)
-    else:
-        X, _ = make_double_pendulum(n_images, random_state=seed)
-    return X[: int(0.8 * n_images)].astype(np.float32), 3 if manifold == "torus" else 2
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--manifolds", nargs="*", default=["ring", "arc", "two-rings", "torus"])
+    parser.add_argument(
+        "--manifolds",
+        nargs="*",
+        default=["ring", "arc", "two-rings", "torus"],
+        choices=["ring", "arc", "two-rings", "torus"],
+    )
     parser.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2])
     parser.add_argument("--n-images", type=int, default=15000)
     parser.add_argument("--threads", type=int, default=1)
@@ -54,7 +44,8 @@ def main(argv=None):
     rows = []
     for manifold in args.manifolds:
         for seed in args.seeds:
-            X, n_components = training_images(manifold, seed, args.n_images)
+            X = load(manifold, seed, args.n_images, data_home="")[0].astype(np.float32)
+            n_components = MANIFOLDS[manifold].n_components
             start = time.perf_counter()
             pca = pca_coordinates(torch.as_tensor(X), n_components).numpy()
             # The fit's own seed, as VHPAutoencoder(random_state=seed) derives it.
