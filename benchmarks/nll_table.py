@@ -66,6 +66,10 @@ MODELS = {
     # 0 to 1 over the first 100 epochs, as for VampPrior), compared with the paper's row.
     "iwae1-warmup": "IWAE (L=1) + warm-up",
     "iwae2-warmup": "IWAE (L=2) + warm-up",
+    # The pendulum's recommended settings on Table 2's VHP + REWO, for the choice of
+    # defaults (docs/topology.md, "Defaults"): does the PCA start with an isotropic
+    # posterior cost likelihood?
+    "vhp-rewo-pca-isotropic": "VHP + REWO, PCA start, isotropic posterior",
 }
 PAPER_NLL = {  # Table 2 of the VHP paper, in MODELS' order (a variant: its model's figure)
     "static-mnist": [82.74, 96.32, 84.02, 84.46, 82.83],
@@ -95,15 +99,21 @@ def make_model(name: str, args, dynamic: bool):
         warm_start=True,
     )
     if name.startswith("vhp"):
-        schedule = "rewo" if name == "vhp-rewo" else "geco"
+        schedule = "geco" if name == "vhp-geco" else "rewo"
         kappa = KAPPA[args.dataset] if args.kappa is None else args.kappa
-        return VHPAutoencoder(schedule=schedule, kappa=kappa, **VHP_PRIOR, **common)
+        settings = dict(init="pca", posterior="isotropic") if name.endswith("isotropic") else {}
+        return VHPAutoencoder(schedule=schedule, kappa=kappa, **settings, **VHP_PRIOR, **common)
     if name == "vampprior":
         return VampPriorVAE(n_pseudo_inputs=500, warmup_epochs=WARMUP_EPOCHS, **common)
     layers = dict(n_layers=2, n_components_z1=40, hidden_layer_sizes_z2=(300, 300))
     warmup = WARMUP_EPOCHS if name.endswith("-warmup") else 0
     two_layers = name.startswith("iwae2")
     return IWAE(k=5, warmup_epochs=warmup, **(layers if two_layers else {}), **common)
+
+
+def _paper_row(model: str) -> str:
+    """The paper's row a variant is compared with."""
+    return "vhp-rewo" if model.startswith("vhp-rewo") else model.removesuffix("-warmup")
 
 
 def _stem(args) -> str:
@@ -169,9 +179,7 @@ def run(args) -> None:
             "importance_samples": model.n_importance_samples,
             "nll": float(-ll.mean()) if len(ll) else None,
             "nll_standard_error": float(ll.std(ddof=1) / np.sqrt(len(ll))) if len(ll) > 1 else None,
-            "paper_nll": PAPER_NLL[args.dataset][
-                list(MODELS).index(args.model.removesuffix("-warmup"))
-            ],
+            "paper_nll": PAPER_NLL[args.dataset][list(MODELS).index(_paper_row(args.model))],
             "fit_s": state["fit_s"],
             "score_s": state["score_s"],
             "params": {k: repr(v) for k, v in model.get_params().items()},

@@ -136,6 +136,9 @@ VHP_VARIANTS = {
     "vhp-random-topo": dict(posterior="isotropic", topology_weight=1.0),
     "vhp-topo0.1": dict(init="pca", posterior="isotropic", topology_weight=0.1),
     "vhp-isomap-topo0.1": dict(init="isomap", posterior="isotropic", topology_weight=0.1),
+    # Stronger topological terms, for the Spheres data (2026-12-03).
+    "vhp-isomap-topo10": dict(init="isomap", posterior="isotropic", topology_weight=10.0),
+    "vhp-isomap-topo100": dict(init="isomap", posterior="isotropic", topology_weight=100.0),
     # The settings of vhp-isomap, run after init="isomap" began to lay out separate pieces
     # of the data side by side (2026-12-03); earlier vhp-isomap rows of two-rings predate it.
     "vhp-isomap-by-piece": dict(init="isomap", posterior="isotropic"),
