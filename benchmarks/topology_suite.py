@@ -33,6 +33,7 @@ import torch
 from _common import (
     DEFAULT_DATA,
     add_smoke_argument,
+    figures_path,
     machine_info,
     parse_args,
     print_table,
@@ -139,9 +140,13 @@ VHP_VARIANTS = {
     # Stronger topological terms, for the Spheres data (2026-12-03).
     "vhp-isomap-topo10": dict(init="isomap", posterior="isotropic", topology_weight=10.0),
     "vhp-isomap-topo100": dict(init="isomap", posterior="isotropic", topology_weight=100.0),
+    "vhp-topo10": dict(init="pca", posterior="isotropic", topology_weight=10.0),
     # The settings of vhp-isomap, run after init="isomap" began to lay out separate pieces
     # of the data side by side (2026-12-03); earlier vhp-isomap rows of two-rings predate it.
     "vhp-isomap-by-piece": dict(init="isomap", posterior="isotropic"),
+    # p(ζ) a mixture of two unit Gaussians, for data in two pieces (2026-12-03).
+    "vhp-modes2": dict(init="pca", posterior="isotropic", zeta_modes=2),
+    "vhp-isomap-modes2": dict(init="isomap", posterior="isotropic", zeta_modes=2),
     # The encoder frozen until β reaches 1, so that the prior first fits the start's codes.
     "vhp-late-release": dict(init="pca", posterior="isotropic", encoder_release="beta"),
     "vhp-isomap-late-release": dict(init="isomap", posterior="isotropic", encoder_release="beta"),
@@ -366,6 +371,71 @@ def table(args) -> None:
     print(f"wrote {out}")
 
 
+# The panels of each manifold's figure: the baselines, then the variants worth seeing there.
+FIGURE_METHODS = ["vhp-defaults", "vhp-recommended", "iwae", "vampprior", "pca", "isomap", "umap"]
+FIGURE_EXTRAS = {
+    "arc": ["vhp-isomap-late-release"],
+    "two-rings": ["vhp-isomap-by-piece"],
+    "torus": ["vhp-isomap"],
+    "spheres": ["vhp-isomap-topo"],
+    "mnist": ["vhp-isomap-topo"],
+    "fashion-mnist": ["vhp-isomap-topo"],
+}
+RELEASED = {"spheres": "spheres_TopoAE.csv", "mnist": "MNIST_TopoAE.csv"}  # Moor et al.'s
+
+
+def figures(args) -> None:
+    """docs/figures/topology_<manifold>.png: seed 0's test codes (coloured by the generating
+    angle or the class) and, below, the learned prior's samples, one column per method; for
+    Spheres and MNIST also Moor et al.'s released TopoAE latents. The torus is shown by its
+    first two latent coordinates."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    folder = Path(args.out) if args.out else results_path("topology")
+    for name in args.manifolds:
+        panels = []
+        for method in FIGURE_METHODS + FIGURE_EXTRAS.get(name, []):
+            path = folder / f"{name}__{method}__0.npz"
+            if path.exists():
+                panels.append((method, dict(np.load(path))))
+        released = Path(args.data_home) / "topoae_latents" / RELEASED.get(name, "-")
+        if released.is_file():
+            table = np.loadtxt(released, delimiter=",", skiprows=1)
+            panels.append(("TopoAE (Moor et al.)", {"codes": table[:, :2], "truth": table[:, 2]}))
+        if not panels:
+            continue
+        fig, axes = plt.subplots(2, len(panels), figsize=(2.4 * len(panels), 4.9), squeeze=False)
+        for column, (method, arrays) in enumerate(panels):
+            truth = arrays["truth"]
+            colour = truth[:, 0] if truth.ndim == 2 and name != "two-rings" else truth
+            if name == "two-rings":  # hue from the angle, the second ring darker
+                colour = truth[:, 0] + 2 * np.pi * truth[:, 1]
+            cmap = "tab20" if name in ("spheres", "mnist", "fashion-mnist") else "twilight"
+            top, bottom = axes[0, column], axes[1, column]
+            top.scatter(*arrays["codes"][:, :2].T, c=colour, s=1.5, cmap=cmap, rasterized=True)
+            top.set_title(method, fontsize=8)
+            if "prior" in arrays:
+                bottom.scatter(*arrays["prior"][:, :2].T, s=1, c="0.2", rasterized=True)
+                # The prior on the codes' scale: far samples beyond the frame are counted.
+                bottom.set_xlim(top.get_xlim())
+                bottom.set_ylim(top.get_ylim())
+            else:
+                bottom.text(0.5, 0.5, "no prior", ha="center", va="center", fontsize=8)
+            for ax in (top, bottom):
+                ax.set_xticks([])
+                ax.set_yticks([])
+        axes[0, 0].set_ylabel("test codes", fontsize=8)
+        axes[1, 0].set_ylabel("prior samples", fontsize=8)
+        fig.tight_layout()
+        out = figures_path(f"topology_{name}.png")
+        fig.savefig(out, dpi=110)
+        plt.close(fig)
+        print(f"wrote {out}")
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--manifolds", nargs="*", default=["ring", "arc", "two-rings", "torus"])
@@ -383,6 +453,9 @@ def main(argv=None) -> None:
     parser.add_argument("--data-home", default=str(DEFAULT_DATA))
     parser.add_argument("--out", default=None, help="folder (default: docs/results/topology)")
     parser.add_argument("--table", action="store_true", help="print the summary and exit")
+    parser.add_argument(
+        "--figures", action="store_true", help="draw seed 0's codes and prior samples and exit"
+    )
     add_smoke_argument(
         parser,
         manifolds=["ring", "torus", "spheres"],
@@ -400,9 +473,13 @@ def main(argv=None) -> None:
     if args.table:
         table(args)
         return
+    if args.figures:
+        figures(args)
+        return
     run(args)
     if args.smoke:
         table(args)
+        figures(args)
 
 
 if __name__ == "__main__":

@@ -63,6 +63,13 @@ class VHPAutoencoder(_BetaBoundVAE):
         Size of z, the latent code that ``transform`` returns.
     n_components_zeta : int or None, default=None
         Size of ζ, the prior's own latent; None means ``n_components``.
+    zeta_modes : int, default=1
+        Modes of p(ζ). 1 is the paper's p(ζ) = N(0, I). With M > 1, p(ζ) is a mixture of
+        M unit Gaussians with fixed, well-separated means (6 apart) and learned weights,
+        so that the prior can put its mass on M separate pieces with little between them
+        (data in disconnected parts, e.g. two different pendulums): one network maps a
+        single Gaussian ζ continuously and so bridges any gap. Our addition, not in the
+        paper (docs/topology.md).
     k : int, default=16
         Importance samples over ζ in the prior's bound (training and ``score_samples``).
     schedule : {"rewo", "geco", "warmup", "constant"}, default="rewo"
@@ -214,6 +221,7 @@ class VHPAutoencoder(_BetaBoundVAE):
         *,
         n_components: int = 32,
         n_components_zeta: int | None = None,
+        zeta_modes: int = 1,
         k: int = 16,
         schedule: str = "rewo",
         kappa: float = 0.1,
@@ -249,6 +257,7 @@ class VHPAutoencoder(_BetaBoundVAE):
     ):
         super().__init__(**common_parameters(locals()))
         self.n_components_zeta = n_components_zeta
+        self.zeta_modes = zeta_modes
         self.k = k
         self.schedule = schedule
         self.kappa = kappa
@@ -269,6 +278,7 @@ class VHPAutoencoder(_BetaBoundVAE):
     def _check_extra_params(self) -> None:
         if self.n_components_zeta is not None:
             check_int(self.n_components_zeta, "n_components_zeta", 1)
+        check_int(self.zeta_modes, "zeta_modes", 1)
         check_int(self.k, "k", 1)
         check_choice(self.schedule, "schedule", SCHEDULES)
         check_float(self.kappa, "kappa", 0.0, low_inclusive=False)
@@ -307,6 +317,7 @@ class VHPAutoencoder(_BetaBoundVAE):
             check_layer_sizes(self.prior_hidden_layer_sizes, "prior_hidden_layer_sizes"),
             self.activation,
             self.k,
+            n_modes=self.zeta_modes,
         )
         return SingleLayerVAE(
             n_features,
@@ -388,6 +399,7 @@ class VHPAutoencoder(_BetaBoundVAE):
     def __setstate__(self, state: dict) -> None:
         state.setdefault("topology_weight", 0.0)  # pickled before the options existed
         state.setdefault("encoder_release", "switch")
+        state.setdefault("zeta_modes", 1)
         super().__setstate__(state)
 
     def _regulariser(self, state: FitState, x: torch.Tensor) -> torch.Tensor | None:

@@ -12,6 +12,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
 from skvhp import PolarCoordinates, VHPAutoencoder
+from skvhp._torch.distributions import log_unit_mixture, spread_mode_means
 from skvhp._torch.priors import HierarchicalPrior
 from skvhp.datasets import make_pendulum
 
@@ -25,13 +26,15 @@ pytestmark = pytest.mark.filterwarnings(
 )
 
 
-def linear_gaussian_prior(k, *, exact):
+def linear_gaussian_prior(k, *, exact, n_modes=1):
     """p(ζ) = N(0, I), p(z|ζ) = N(Aζ + c, s² I): marginal N(c, AAᵀ + s² I).
 
     A has orthogonal columns, so the exact q(ζ|z) is diagonal; ``exact=False`` perturbs it.
+    With ``n_modes`` > 1 the marginal is returned for p(ζ) = N(0, I) only (see
+    test_mixture_zeta_prior_has_the_mixture_marginal).
     """
     d = 2
-    prior = HierarchicalPrior(d, d, (), "tanh", k).double()
+    prior = HierarchicalPrior(d, d, (), "tanh", k, n_modes=n_modes).double()
     A = np.array([[1.2, 0.0], [0.0, 0.5]])
     c, s2 = np.array([0.3, -0.2]), 0.2
     post_var = 1.0 / (1.0 + np.diag(A.T @ A) / s2)
@@ -81,6 +84,46 @@ def test_prior_samples_follow_the_marginal():
     z = prior.sample(20000, torch.Generator().manual_seed(0)).detach().numpy()
     np.testing.assert_allclose(z.mean(0), marginal.mean, atol=0.03)
     np.testing.assert_allclose(np.cov(z.T), marginal.cov, atol=0.05)
+
+
+def test_unit_mixture_log_density_matches_scipy():
+    rng = np.random.default_rng(0)
+    means, logits = rng.normal(size=(3, 2)) * 3, np.array([0.2, -1.0, 0.5])
+    x = rng.normal(size=(40, 2)) * 3
+    weights = np.exp(logits) / np.exp(logits).sum()
+    parts = [stats.multivariate_normal(m, np.eye(2)) for m in means]
+    expected = np.log(sum(w * part.pdf(x) for w, part in zip(weights, parts, strict=True)))
+    got = log_unit_mixture(torch.tensor(x), torch.tensor(means), torch.tensor(logits))
+    np.testing.assert_allclose(got.numpy(), expected, rtol=1e-10)
+
+
+@pytest.mark.parametrize("n_modes, n_dims", [(2, 2), (3, 2), (5, 4), (3, 1)])
+def test_mode_means_are_centred_and_evenly_apart(n_modes, n_dims):
+    means = spread_mode_means(n_modes, n_dims).numpy()
+    assert means.shape == (n_modes, n_dims)
+    np.testing.assert_allclose(means.mean(0), 0.0, atol=1e-6)
+    gaps = np.linalg.norm(means[:, None] - means[None], axis=-1)
+    np.testing.assert_allclose(np.sort(gaps + np.eye(n_modes) * 1e9, axis=1)[:, 0], 6.0)
+
+
+def test_mixture_zeta_prior_has_the_mixture_marginal():
+    """With p(ζ) = Σ π_m N(μ_m, I) and a linear p(z|ζ), p(z) is the mixture of
+    N(Aμ_m + c, AAᵀ + s²I): many-sample estimates of log p(z) and samples agree with it."""
+    prior, gaussian = linear_gaussian_prior(k=2**16, exact=False, n_modes=2)
+    with torch.no_grad():
+        prior.mode_logits.copy_(torch.tensor([0.5, -0.5]))
+    weights = torch.softmax(prior.mode_logits.detach(), 0).numpy()
+    A, c = np.array([[1.2, 0.0], [0.0, 0.5]]), gaussian.mean
+    parts = [stats.multivariate_normal(A @ m + c, gaussian.cov) for m in prior.mode_means.numpy()]
+    z = np.random.default_rng(1).normal(size=(30, 2)) * 2 + [1.0, 0.0]
+    marginal = np.log(sum(w * part.pdf(z) for w, part in zip(weights, parts, strict=True)))
+    got = prior.log_prob(torch.tensor(z), torch.Generator().manual_seed(0)).detach().numpy()
+    np.testing.assert_allclose(got, marginal, atol=0.05)
+    draws = prior.sample(20000, torch.Generator().manual_seed(0)).detach().numpy()
+    on_first = (draws[:, 0] > c[0]).mean()  # the modes sit at ζ₁ = ±3, so z₁ = c₁ ± 3.6
+    assert on_first == pytest.approx(weights[np.argmax(prior.mode_means.numpy()[:, 0])], abs=0.01)
+    # One mode is the paper's p(ζ) = N(0, I), and has no mixture parameters.
+    assert not hasattr(HierarchicalPrior(2, 2, (), "tanh", 4), "mode_logits")
 
 
 @pytest.fixture(scope="module")
@@ -460,3 +503,25 @@ def test_topology_weight_adds_the_term_to_training_only(pendulum):
     )
     with pytest.raises(ValueError, match="topology_weight"):
         small(VHPAutoencoder, topology_weight=-1.0).fit(X[:200])
+
+
+@pytest.mark.filterwarnings("ignore:VHPAutoencoder.score_samples with likelihood='bernoulli'")
+def test_zeta_modes_trains_the_mixture_weights_and_loads_old_pickles(pendulum):
+    X, _ = pendulum
+    model = small(VHPAutoencoder, kappa=0.6, zeta_modes=3, n_components=2).fit(X[:300])
+    prior = model.module_.prior
+    assert prior.mode_means.shape == (3, 2)
+    assert not torch.equal(prior.mode_logits.detach(), torch.zeros(3))  # trained
+    assert model.sample_latent(50, random_state=0).shape == (50, 2)
+    assert np.isfinite(model.score(X[:50]))
+    for bad in (0, 1.5):
+        with pytest.raises(ValueError, match="zeta_modes"):
+            small(VHPAutoencoder, zeta_modes=bad).fit(X[:200])
+    # A model pickled before the option: one mode, its prior as it was.
+    plain = small(VHPAutoencoder, kappa=0.6).fit(X[:200])
+    state = plain.__getstate__()
+    del state["zeta_modes"]
+    old = VHPAutoencoder.__new__(VHPAutoencoder)
+    old.__setstate__(state)
+    assert old.get_params()["zeta_modes"] == 1
+    np.testing.assert_allclose(old.transform(X[:5]), plain.transform(X[:5]))

@@ -27,6 +27,29 @@ def log_standard_normal(x: torch.Tensor) -> torch.Tensor:
     return -0.5 * (LOG_2PI + x.pow(2)).sum(-1)
 
 
+def spread_mode_means(n_modes: int, n_dims: int, separation: float = 6.0) -> torch.Tensor:
+    """``n_modes`` points in R^n_dims, neighbours ``separation`` apart: evenly on a circle
+    in the first two coordinates (on a line when ``n_dims`` is 1), centred at 0."""
+    if n_modes == 1:
+        return torch.zeros(1, n_dims)
+    means = torch.zeros(n_modes, n_dims)
+    if n_dims == 1:
+        means[:, 0] = separation * (torch.arange(n_modes) - (n_modes - 1) / 2)
+        return means
+    angles = 2 * math.pi * torch.arange(n_modes) / n_modes
+    radius = separation / (2 * math.sin(math.pi / n_modes))
+    means[:, 0], means[:, 1] = radius * torch.cos(angles), radius * torch.sin(angles)
+    return means
+
+
+def log_unit_mixture(x: torch.Tensor, means: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
+    """Log-density of the mixture Σ_m softmax(logits)_m N(means_m, I), summed over the
+    last axis of ``x`` (..., d); ``means`` (M, d)."""
+    log_weights = torch.log_softmax(logits, dim=0)
+    per_mode = log_standard_normal(x.unsqueeze(-2) - means)  # (..., M)
+    return torch.logsumexp(per_mode + log_weights, dim=-1)
+
+
 def log_bernoulli_logits(x: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
     """Log-probability of ``x`` in [0, 1] under Bernoulli(sigmoid(logits)), summed.
 

@@ -15,7 +15,9 @@ from .distributions import (
     log_mean_exp,
     log_normal_diag,
     log_standard_normal,
+    log_unit_mixture,
     reparameterize,
+    spread_mode_means,
 )
 from .nn import GaussianHead
 
@@ -53,7 +55,14 @@ class HierarchicalPrior(nn.Module):
     so ``log q(z|x) - log p̂_Θ(z)`` bounds the KL term from above (Eq. 8 of the paper).
     ``log_prob(z, k=1)`` is the single-sample weight: inside an outer importance sampler
     over z it turns the nested estimator of log p(x) into the joint one over (z, ζ).
+
+    With ``n_modes`` M > 1, p(ζ) is instead the mixture Σ_m π_m N(μ_m, I) with fixed,
+    well-separated means (``spread_mode_means``: neighbours 6 apart) and learned weights
+    π = softmax(logits): ζ can then carry a discrete choice (which piece of the data),
+    with little mass between the pieces. Our addition, not in the paper.
     """
+
+    n_modes = 1  # a class default, so that priors pickled before the option still load
 
     def __init__(
         self,
@@ -62,6 +71,7 @@ class HierarchicalPrior(nn.Module):
         hidden_layer_sizes: tuple[int, ...],
         activation: str,
         k: int,
+        n_modes: int = 1,
     ):
         super().__init__()
         self.n_components = n_components
@@ -70,6 +80,16 @@ class HierarchicalPrior(nn.Module):
         self.hidden_layer_sizes = tuple(hidden_layer_sizes)
         self.p_z = GaussianHead(n_components_zeta, hidden_layer_sizes, n_components, activation)
         self.q_zeta = GaussianHead(n_components, hidden_layer_sizes, n_components_zeta, activation)
+        if n_modes > 1:
+            self.n_modes = n_modes
+            self.register_buffer("mode_means", spread_mode_means(n_modes, n_components_zeta))
+            self.mode_logits = nn.Parameter(torch.zeros(n_modes))
+
+    def log_prob_zeta(self, zeta: torch.Tensor) -> torch.Tensor:
+        """log p(ζ), summed over the last axis."""
+        if self.n_modes == 1:
+            return log_standard_normal(zeta)
+        return log_unit_mixture(zeta, self.mode_means, self.mode_logits)
 
     def log_prob(
         self, z: torch.Tensor, generator: torch.Generator | None = None, k: int | None = None
@@ -80,7 +100,7 @@ class HierarchicalPrior(nn.Module):
         p_mean, p_log_var = self.p_z(zeta)
         log_w = (
             log_normal_diag(z, p_mean, p_log_var)
-            + log_standard_normal(zeta)
+            + self.log_prob_zeta(zeta)
             - log_normal_diag(zeta, mean, log_var)
         )
         return log_mean_exp(log_w, dim=0)
@@ -93,6 +113,10 @@ class HierarchicalPrior(nn.Module):
             device=anchor.device,
             dtype=anchor.dtype,
         )
+        if self.n_modes > 1:
+            weights = torch.softmax(self.mode_logits.detach(), dim=0)
+            modes = torch.multinomial(weights, n_samples, replacement=True, generator=generator)
+            zeta = zeta + self.mode_means[modes]
         mean, log_var = self.p_z(zeta)
         return reparameterize(mean, log_var, 1, generator)[0]
 
