@@ -506,7 +506,9 @@ def test_topology_weight_adds_the_term_to_training_only(pendulum):
 
 
 @pytest.mark.filterwarnings("ignore:VHPAutoencoder.score_samples with likelihood='bernoulli'")
-def test_zeta_modes_trains_the_mixture_weights_and_loads_old_pickles(pendulum):
+def test_zeta_modes_trains_the_mixture_weights_and_loads_old_pickles(pendulum, tmp_path):
+    import skvhp
+
     X, _ = pendulum
     model = small(VHPAutoencoder, kappa=0.6, zeta_modes=3, n_components=2).fit(X[:300])
     prior = model.module_.prior
@@ -514,6 +516,11 @@ def test_zeta_modes_trains_the_mixture_weights_and_loads_old_pickles(pendulum):
     assert not torch.equal(prior.mode_logits.detach(), torch.zeros(3))  # trained
     assert model.sample_latent(50, random_state=0).shape == (50, 2)
     assert np.isfinite(model.score(X[:50]))
+    skvhp.save(model, tmp_path / "modes.skvhp")  # the model file keeps the mixture
+    loaded = skvhp.load(tmp_path / "modes.skvhp")
+    np.testing.assert_array_equal(
+        loaded.sample_latent(20, random_state=1), model.sample_latent(20, random_state=1)
+    )
     for bad in (0, 1.5):
         with pytest.raises(ValueError, match="zeta_modes"):
             small(VHPAutoencoder, zeta_modes=bad).fit(X[:200])
