@@ -1,0 +1,124 @@
+"""Do the pendulum settings cost likelihood? The evidence for ``VHPAutoencoder``'s defaults.
+
+Table 2's VHP + REWO on static (binarized) MNIST, trained twice per seed for ``--epochs``
+epochs: as Algorithm 1 is written (``init="random", posterior="diagonal"``) and with the
+settings that keep the pendulum's ring (``init="pca", posterior="isotropic"``). Each run
+is ``nll_table.py run`` (same architecture, κ, early-stopping set-up and resumable
+checkpoints), its results file ``docs/results/defaults/static-mnist__<model>__seed<s>.json``
+with the per-image test log-likelihoods (``--importance-samples`` draws each), so that
+the two settings' difference gets a paired standard error per seed.
+
+    python benchmarks/defaults_study.py run --seeds 0 --models vhp-rewo --minutes 85
+    python benchmarks/defaults_study.py summary   # docs/results/defaults.json and .md
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import nll_table
+from _common import DEFAULT_DATA, add_smoke_argument, parse_args, print_table, results_path
+
+MODELS = ["vhp-rewo", "vhp-rewo-pca-isotropic"]  # Algorithm 1, then the candidate defaults
+DATASET = "static-mnist"
+
+
+def _folder(args) -> Path:
+    return Path(args.results_dir) if args.results_dir else results_path("defaults")
+
+
+def run(args) -> None:
+    for seed in args.seeds:
+        for model in args.models:
+            nll_table.main(
+                [
+                    "run",
+                    *("--dataset", DATASET, "--model", model, "--seed", str(seed)),
+                    *("--tag", f"seed{seed}", "--epochs", str(args.epochs)),
+                    *("--importance-samples", str(args.importance_samples)),
+                    *("--minutes", str(args.minutes), "--threads", str(args.threads)),
+                    *("--results-dir", str(_folder(args)), "--data-home", args.data_home),
+                    *(("--checkpoint-dir", args.checkpoint_dir) if args.checkpoint_dir else ()),
+                    *(args.extra or []),
+                ]
+            )
+
+
+def summary(args) -> None:
+    """Per seed: each setting's test NLL, and the paired difference (candidate − Algorithm
+    1, in log-likelihood: positive means the candidate is better)."""
+    folder = _folder(args)
+    found: dict = {}
+    for path in sorted(folder.glob(f"{DATASET}__*__seed*.json")):
+        r = json.loads(path.read_text())
+        model, tag = path.stem.split("__")[1:]
+        if r["status"] == "done":
+            found.setdefault(int(tag.removeprefix("seed")), {})[model] = r
+    rows, differences = [], []
+    for seed, runs in sorted(found.items()):
+        row = {"seed": seed}
+        for model in MODELS:
+            if model in runs:
+                row[f"NLL {model}"] = f"{runs[model]['nll']:.2f}"
+                row[f"epochs {model}"] = runs[model]["epochs"]
+        if all(m in runs for m in MODELS):
+            mean, se = nll_table.paired_difference(
+                runs[MODELS[1]]["test_log_likelihoods"], runs[MODELS[0]]["test_log_likelihoods"]
+            )
+            row["candidate − Algorithm 1 (nats)"] = f"{mean:+.2f} ± {se:.2f}"
+            differences.append(mean)
+        rows.append(row)
+    if not rows:
+        print("no finished runs yet")
+        return
+    columns = list(dict.fromkeys(c for r in rows for c in r))
+    print_table(rows, columns)
+    out = {"rows": rows, "differences": differences}
+    if differences:
+        out["mean_difference"] = float(np.mean(differences))
+        out["sd_difference"] = float(np.std(differences))
+        print(f"mean over {len(differences)} seeds: {np.mean(differences):+.2f} nats")
+    results_path("defaults.json").write_text(json.dumps(out, indent=1) + "\n")
+    lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
+    lines += ["| " + " | ".join(str(r.get(c, "")) for c in columns) + " |" for r in rows]
+    results_path("defaults.md").write_text("\n".join(lines) + "\n")
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command")
+    p = sub.add_parser("run", help="train (resuming) and score the settings on the seeds")
+    p.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2])
+    p.add_argument("--models", nargs="*", choices=MODELS, default=MODELS)
+    p.add_argument("--epochs", type=int, default=50)
+    p.add_argument("--importance-samples", type=int, default=1000)
+    p.add_argument("--minutes", type=float, default=85.0)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--data-home", default=str(DEFAULT_DATA))
+    p.add_argument("--checkpoint-dir", default=None, help="default: nll_table.py's")
+    p.add_argument("--results-dir", default=None, help="default: docs/results/defaults")
+    p.add_argument("--extra", nargs=argparse.REMAINDER, help="more nll_table.py run options")
+    s = sub.add_parser("summary", help="the per-seed table and the mean difference")
+    s.add_argument("--results-dir", default=None, help="default: docs/results/defaults")
+    add_smoke_argument(parser)
+    args = parse_args(parser, argv)
+    if args.smoke:
+        tiny = ["--train-size", "300", "--test-size", "10", "--chunk", "1", "--score-chunk", "5"]
+        args = p.parse_args(["--seeds", "0", "--epochs", "2", "--importance-samples", "5"])
+        args.extra = tiny
+        run(args)
+        summary(args)
+        return
+    if args.command == "run":
+        run(args)
+    elif args.command == "summary":
+        summary(args)
+    else:
+        parser.print_help()
+
+
+if __name__ == "__main__":
+    main()
