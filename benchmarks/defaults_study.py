@@ -18,8 +18,8 @@ import argparse
 import json
 from pathlib import Path
 
-import numpy as np
 import nll_table
+import numpy as np
 from _common import DEFAULT_DATA, add_smoke_argument, parse_args, print_table, results_path
 
 MODELS = ["vhp-rewo", "vhp-rewo-pca-isotropic"]  # Algorithm 1, then the candidate defaults
