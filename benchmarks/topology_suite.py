@@ -144,6 +144,14 @@ VHP_VARIANTS = {
     # The settings of vhp-isomap, run after init="isomap" began to lay out separate pieces
     # of the data side by side (2026-12-03); earlier vhp-isomap rows of two-rings predate it.
     "vhp-isomap-by-piece": dict(init="isomap", posterior="isotropic"),
+    # The topological term against the starting layout's distances, not the data's
+    # (2026-12-03): the start chosen from the data (init="auto"), its shape kept.
+    "vhp-auto-start-topo1": dict(
+        init="auto", posterior="isotropic", topology_weight=1.0, topology_reference="start"
+    ),
+    "vhp-auto-start-topo10": dict(
+        init="auto", posterior="isotropic", topology_weight=10.0, topology_reference="start"
+    ),
     # p(ζ) a mixture of two unit Gaussians, for data in two pieces (2026-12-03).
     "vhp-modes2": dict(init="pca", posterior="isotropic", zeta_modes=2),
     "vhp-isomap-modes2": dict(init="isomap", posterior="isotropic", zeta_modes=2),

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 import warnings
 from typing import Any
 
@@ -153,6 +154,14 @@ class VHPAutoencoder(_BetaBoundVAE):
         are apart, so that an open arc does not close into a loop. 0 (the default) trains
         the paper's objective; validation and ``score`` never include the term. Our
         addition, not in the paper.
+    topology_reference : {"data", "start"}, default="data"
+        The distances the topological term compares the codes' with: the data's own
+        (Moor et al.), or those of the starting layout ("start": the codes of the
+        encoder as ``init`` pre-trained it, kept frozen; needs an ``init`` other than
+        "random"). Pixel distances saturate between images that share no pixels, so
+        against the data the term distorts a ring; against an Isomap or PCA start it
+        keeps that start's shape: an open arc stays open. The frozen start is kept as
+        ``reference_encoder_`` so that a warm start continues with it. Our addition.
     score_estimator : {"joint", "nested"}, default="joint"
         How ``score_samples`` estimates log p(x) with ``n_importance_samples`` = S draws.
         "joint": importance sampling over (z, ζ) with the proposal q(z|x) q_Φ(ζ|z), one ζ
@@ -239,6 +248,7 @@ class VHPAutoencoder(_BetaBoundVAE):
         init: str = "random",
         score_estimator: str = "joint",
         topology_weight: float = 0.0,
+        topology_reference: str = "data",
         encoder_release: str = "switch",
         max_iter: int = 100,
         batch_size: int = 100,
@@ -272,6 +282,7 @@ class VHPAutoencoder(_BetaBoundVAE):
         self.init = init
         self.score_estimator = score_estimator
         self.topology_weight = topology_weight
+        self.topology_reference = topology_reference
         self.encoder_release = encoder_release
 
     # ------------------------------------------------------------------ parameters
@@ -293,6 +304,13 @@ class VHPAutoencoder(_BetaBoundVAE):
         check_choice(self.posterior, "posterior", ("diagonal", "isotropic"))
         check_choice(self.init, "init", INITS)
         check_float(self.topology_weight, "topology_weight", 0.0)
+        check_choice(self.topology_reference, "topology_reference", ("data", "start"))
+        if self.topology_reference == "start" and self.init == "random":
+            raise ValueError(
+                "topology_reference='start' compares the codes with the starting layout, "
+                "which init='random' does not have; choose init='pca', 'isomap', "
+                "'spectral' or 'auto'."
+            )
         check_choice(self.encoder_release, "encoder_release", ("switch", "beta"))
         check_choice(self.score_estimator, "score_estimator", ("joint", "nested"))
 
@@ -335,6 +353,18 @@ class VHPAutoencoder(_BetaBoundVAE):
         if self.init != "random" and not continuing:
             targets = self._layout(X_train, state.seed, state)
             pretrain_encoder(model.encoder, X_train, targets, state.generator)
+        state.extras["reference"] = None
+        if self.topology_reference == "start" and self.topology_weight > 0.0:
+            reference = getattr(self, "reference_encoder_", None) if continuing else None
+            if reference is None and continuing:
+                raise ValueError(
+                    "topology_reference='start' cannot continue this model: it has no "
+                    "frozen start (reference_encoder_; model files do not store it). "
+                    "Refit without warm_start."
+                )
+            if reference is None:  # the encoder as init left it, frozen
+                reference = copy.deepcopy(model.encoder).requires_grad_(False)
+            state.extras["reference"] = reference
         released = getattr(self, "encoder_released_at_", None) if continuing else None
         state.extras["encoder_released_at"] = released
         if self.init != "random" and released is None and isinstance(state.schedule, REWO):
@@ -395,17 +425,22 @@ class VHPAutoencoder(_BetaBoundVAE):
         super()._commit(state)
         self.encoder_released_at_ = state.extras["encoder_released_at"]
         self.layout_ = state.extras["layout"]
+        if state.extras["reference"] is not None:
+            self.reference_encoder_ = state.extras["reference"]
 
     def __setstate__(self, state: dict) -> None:
         state.setdefault("topology_weight", 0.0)  # pickled before the options existed
         state.setdefault("encoder_release", "switch")
         state.setdefault("zeta_modes", 1)
+        state.setdefault("topology_reference", "data")
         super().__setstate__(state)
 
     def _regulariser(self, state: FitState, x: torch.Tensor) -> torch.Tensor | None:
         if self.topology_weight == 0.0:
             return None
-        return self.topology_weight * topological_loss(x, state.model.encode_mean(x))
+        reference = state.extras.get("reference")
+        against = x if reference is None else reference(x)[0].detach()
+        return self.topology_weight * topological_loss(against, state.model.encode_mean(x))
 
     def _scoring_options(self) -> dict[str, Any]:
         # The joint estimator: one ζ per z, its single-sample weight (see score_estimator).

@@ -532,3 +532,32 @@ def test_zeta_modes_trains_the_mixture_weights_and_loads_old_pickles(pendulum, t
     old.__setstate__(state)
     assert old.get_params()["zeta_modes"] == 1
     np.testing.assert_allclose(old.transform(X[:5]), plain.transform(X[:5]))
+
+
+@pytest.mark.filterwarnings("ignore:REWO never left its initial phase")
+def test_topology_reference_start_compares_with_the_frozen_start(pendulum):
+    """Against the start, the term is exactly 0 while the encoder is still the start (REWO's
+    initial phase with a tight κ); against the data it is not. The start stays frozen, and
+    a warm start continues with it."""
+    X, _ = pendulum
+    params = dict(init="pca", topology_weight=1.0, kappa=0.01, prior_hidden_layer_sizes=(8,))
+    start = small(VHPAutoencoder, topology_reference="start", **params).fit(X[:200])
+    data = small(VHPAutoencoder, **params).fit(X[:200])
+    assert start.schedule_.main_phase_start is None  # the encoder never left the start
+    assert max(start.history_["regulariser"]) == 0.0 < min(data.history_["regulariser"])
+    reference = start.reference_encoder_
+    assert reference is not start.module_.encoder
+    assert not any(p.requires_grad for p in reference.parameters())
+    assert not hasattr(data, "reference_encoder_")
+    loose = small(VHPAutoencoder, topology_reference="start", **{**params, "kappa": 0.6})
+    assert loose.fit(X[:200]).history_["regulariser"][-1] > 0.0  # released: codes move
+    frozen = [p.detach().clone() for p in reference.parameters()]
+    start.set_params(warm_start=True, kappa=0.6, max_iter=1).fit(X[:200])
+    assert start.reference_encoder_ is reference
+    assert all(torch.equal(a, b) for a, b in zip(frozen, reference.parameters(), strict=True))
+    del start.reference_encoder_  # as after a model file, which does not store it
+    with pytest.raises(ValueError, match="topology_reference='start' cannot continue"):
+        start.fit(X[:200])
+    for bad in (dict(topology_reference="start"), dict(init="pca", topology_reference="x")):
+        with pytest.raises(ValueError, match="topology_reference"):
+            small(VHPAutoencoder, **bad).fit(X[:200])
