@@ -155,6 +155,13 @@ VHP_VARIANTS = {
     # p(ζ) a mixture of two unit Gaussians, for data in two pieces (2026-12-03).
     "vhp-modes2": dict(init="pca", posterior="isotropic", zeta_modes=2),
     "vhp-isomap-modes2": dict(init="isomap", posterior="isotropic", zeta_modes=2),
+    "vhp-isomap-start-topo1-modes2": dict(
+        init="isomap",
+        posterior="isotropic",
+        topology_weight=1.0,
+        topology_reference="start",
+        zeta_modes=2,
+    ),
     # The encoder frozen until β reaches 1, so that the prior first fits the start's codes.
     "vhp-late-release": dict(init="pca", posterior="isotropic", encoder_release="beta"),
     "vhp-isomap-late-release": dict(init="isomap", posterior="isotropic", encoder_release="beta"),
@@ -382,11 +389,12 @@ def table(args) -> None:
 # The panels of each manifold's figure: the baselines, then the variants worth seeing there.
 FIGURE_METHODS = ["vhp-defaults", "vhp-recommended", "iwae", "vampprior", "pca", "isomap", "umap"]
 FIGURE_EXTRAS = {
-    "arc": ["vhp-isomap-late-release"],
-    "two-rings": ["vhp-isomap-by-piece"],
-    "torus": ["vhp-isomap"],
-    "spheres": ["vhp-isomap-topo"],
-    "mnist": ["vhp-isomap-topo"],
+    "ring": ["vhp-auto-start-topo1"],
+    "arc": ["vhp-isomap-late-release", "vhp-auto-start-topo1"],
+    "two-rings": ["vhp-isomap-by-piece", "vhp-isomap-start-topo1-modes2"],
+    "torus": ["vhp-isomap", "vhp-auto-start-topo1"],
+    "spheres": ["vhp-isomap-topo", "vhp-isomap-topo100"],
+    "mnist": ["vhp-isomap-topo", "vhp-isomap-topo10"],
     "fashion-mnist": ["vhp-isomap-topo"],
 }
 RELEASED = {"spheres": "spheres_TopoAE.csv", "mnist": "MNIST_TopoAE.csv"}  # Moor et al.'s

@@ -427,6 +427,8 @@ class VHPAutoencoder(_BetaBoundVAE):
         self.layout_ = state.extras["layout"]
         if state.extras["reference"] is not None:
             self.reference_encoder_ = state.extras["reference"]
+        elif hasattr(self, "reference_encoder_"):  # a refit without it: no stale start
+            del self.reference_encoder_
 
     def __setstate__(self, state: dict) -> None:
         state.setdefault("topology_weight", 0.0)  # pickled before the options existed

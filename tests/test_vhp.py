@@ -555,7 +555,9 @@ def test_topology_reference_start_compares_with_the_frozen_start(pendulum):
     start.set_params(warm_start=True, kappa=0.6, max_iter=1).fit(X[:200])
     assert start.reference_encoder_ is reference
     assert all(torch.equal(a, b) for a, b in zip(frozen, reference.parameters(), strict=True))
-    del start.reference_encoder_  # as after a model file, which does not store it
+    start.set_params(warm_start=False, topology_reference="data").fit(X[:200])
+    assert not hasattr(start, "reference_encoder_")  # a refit without it drops the start
+    start.set_params(warm_start=True, topology_reference="start")
     with pytest.raises(ValueError, match="topology_reference='start' cannot continue"):
         start.fit(X[:200])
     for bad in (dict(topology_reference="start"), dict(init="pca", topology_reference="x")):
