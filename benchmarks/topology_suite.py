@@ -162,6 +162,13 @@ VHP_VARIANTS = {
         topology_reference="start",
         zeta_modes=2,
     ),
+    "vhp-isomap-start-topo10-modes2": dict(
+        init="isomap",
+        posterior="isotropic",
+        topology_weight=10.0,
+        topology_reference="start",
+        zeta_modes=2,
+    ),
     # The encoder frozen until β reaches 1, so that the prior first fits the start's codes.
     "vhp-late-release": dict(init="pca", posterior="isotropic", encoder_release="beta"),
     "vhp-isomap-late-release": dict(init="isomap", posterior="isotropic", encoder_release="beta"),
