@@ -71,6 +71,7 @@ MODELS = {
     # posterior cost likelihood?
     "vhp-rewo-pca-isotropic": "VHP + REWO, PCA start, isotropic posterior",
 }
+VHP_SETTINGS = {"vhp-rewo-pca-isotropic": dict(init="pca", posterior="isotropic")}
 PAPER_NLL = {  # Table 2 of the VHP paper, in MODELS' order (a variant: its model's figure)
     "static-mnist": [82.74, 96.32, 84.02, 84.46, 82.83],
     "dynamic-mnist": [78.88, 95.01, 80.42, 81.36, 80.66],
@@ -101,7 +102,7 @@ def make_model(name: str, args, dynamic: bool):
     if name.startswith("vhp"):
         schedule = "geco" if name == "vhp-geco" else "rewo"
         kappa = KAPPA[args.dataset] if args.kappa is None else args.kappa
-        settings = dict(init="pca", posterior="isotropic") if name.endswith("isotropic") else {}
+        settings = VHP_SETTINGS.get(name, {})
         return VHPAutoencoder(schedule=schedule, kappa=kappa, **settings, **VHP_PRIOR, **common)
     if name == "vampprior":
         return VampPriorVAE(n_pseudo_inputs=500, warmup_epochs=WARMUP_EPOCHS, **common)

@@ -125,6 +125,11 @@ def load(manifold: str, seed: int, n_images: int, data_home: str):
     return X_train, X_test, y_test, y_train, (X_test - 0.5) / 0.5
 
 
+def _start_term(weight: float) -> dict:
+    """The topological term of this weight, against the starting layout."""
+    return dict(topology_weight=float(weight), topology_reference="start")
+
+
 # VHP variants: the recommended settings, the paper's defaults, and the screens of the
 # topology issue (another starting layout, the topological loss term).
 VHP_VARIANTS = {
@@ -146,29 +151,19 @@ VHP_VARIANTS = {
     "vhp-isomap-by-piece": dict(init="isomap", posterior="isotropic"),
     # The topological term against the starting layout's distances, not the data's
     # (2026-12-03): the start chosen from the data (init="auto"), its shape kept.
-    "vhp-auto-start-topo1": dict(
-        init="auto", posterior="isotropic", topology_weight=1.0, topology_reference="start"
-    ),
-    "vhp-auto-start-topo10": dict(
-        init="auto", posterior="isotropic", topology_weight=10.0, topology_reference="start"
-    ),
+    **{
+        f"vhp-auto-start-topo{w}": dict(init="auto", posterior="isotropic", **_start_term(w))
+        for w in (1, 10)
+    },
     # p(ζ) a mixture of two unit Gaussians, for data in two pieces (2026-12-03).
     "vhp-modes2": dict(init="pca", posterior="isotropic", zeta_modes=2),
     "vhp-isomap-modes2": dict(init="isomap", posterior="isotropic", zeta_modes=2),
-    "vhp-isomap-start-topo1-modes2": dict(
-        init="isomap",
-        posterior="isotropic",
-        topology_weight=1.0,
-        topology_reference="start",
-        zeta_modes=2,
-    ),
-    "vhp-isomap-start-topo10-modes2": dict(
-        init="isomap",
-        posterior="isotropic",
-        topology_weight=10.0,
-        topology_reference="start",
-        zeta_modes=2,
-    ),
+    **{
+        f"vhp-isomap-start-topo{w}-modes2": dict(
+            init="isomap", posterior="isotropic", zeta_modes=2, **_start_term(w)
+        )
+        for w in (1, 10)
+    },
     # The encoder frozen until β reaches 1, so that the prior first fits the start's codes.
     "vhp-late-release": dict(init="pca", posterior="isotropic", encoder_release="beta"),
     "vhp-isomap-late-release": dict(init="isomap", posterior="isotropic", encoder_release="beta"),
