@@ -4,9 +4,11 @@ For every manifold of the topology suite (the pendulum ring, the open arc, two r
 torus) and seed, on the training images the suite uses (the first 80 % of 15,000), it
 computes the PCA and the Isomap start and their persistence distances to the data's own
 (``skvhp._layouts.choose_layout``, as ``init="auto"`` does with the fit's seed), and
-prints and writes which start wins. No VAE is trained: with the same seed, ``init="auto"``
-trains exactly as ``init=<the chosen start>`` (``tests/test_layouts.py``), so the suite's
-rows for that start are the auto start's results.
+prints and writes which start wins, with the two longest H1 bars of each start (600
+points, unit spread: does the start have the data's loops?). No VAE is trained: with the
+same seed, ``init="auto"`` trains exactly as ``init=<the chosen start>``
+(``tests/test_layouts.py``), so the suite's rows for that start are the auto start's
+results.
 
     python benchmarks/layout_choice.py            # writes docs/results/layout_choice.json
 """
@@ -21,9 +23,10 @@ import torch
 from _common import add_smoke_argument, machine_info, parse_args, print_table, write_json
 from topology_suite import MANIFOLDS, load
 
-from skvhp._layouts import choose_layout
+from skvhp._layouts import choose_layout, manifold_layout
 from skvhp._torch.init import pca_coordinates
 from skvhp._validation import seed_from
+from skvhp.topology import longest_bars
 
 
 def main(argv=None):
@@ -50,6 +53,11 @@ def main(argv=None):
             pca = pca_coordinates(torch.as_tensor(X), n_components).numpy()
             # The fit's own seed, as VHPAutoencoder(random_state=seed) derives it.
             chosen, _, distances = choose_layout(X, pca, n_components, seed_from(seed))
+            isomap = manifold_layout(X, "isomap", n_components, seed_from(seed))
+            loops = {
+                name: longest_bars(coords, n_bars=2, max_dim=1, n_points=600)["H1"]
+                for name, coords in (("PCA", pca), ("Isomap", isomap))
+            }
             rows.append(
                 {
                     "manifold": manifold,
@@ -57,6 +65,8 @@ def main(argv=None):
                     "chosen": chosen,
                     "distance to the data, PCA": distances["pca"],
                     "distance to the data, Isomap": distances["isomap"],
+                    "H1 bars, PCA start": loops["PCA"],
+                    "H1 bars, Isomap start": loops["Isomap"],
                     "seconds": time.perf_counter() - start,
                 }
             )
