@@ -7,6 +7,7 @@ import argparse
 
 import numpy as np
 import torch
+from _common import ALGORITHM_1
 from _topology import angular_error as angular_error_1d
 from sklearn.base import clone
 from sklearn.linear_model import LinearRegression
@@ -38,7 +39,9 @@ def make_methods(args) -> dict:
         n_importance_samples=args.importance_samples,
         device=args.device,
     )
-    vhp = VHPAutoencoder(kappa=args.kappa, k=args.k, prior_hidden_layer_sizes=(256, 256), **common)
+    vhp = VHPAutoencoder(
+        kappa=args.kappa, k=args.k, prior_hidden_layer_sizes=(256, 256), **ALGORITHM_1, **common
+    )
     short, long = args.warmup
     return {
         # init="pca", posterior="isotropic": the recommended settings (docs/pendulum.md)

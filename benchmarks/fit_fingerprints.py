@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from _common import add_smoke_argument, parse_args, print_table, write_json
+from _common import ALGORITHM_1, add_smoke_argument, parse_args, print_table, write_json
 from sklearn.datasets import load_digits
 
 from skvhp import IWAE, VampPriorVAE, VHPAutoencoder
@@ -62,11 +62,12 @@ def cases(epochs: int) -> dict:
         kappa=0.3,
         alpha=0.5,
         learning_rate=1e-2,
+        **ALGORITHM_1,
     )
     return {
         "vhp-rewo": (VHPAutoencoder(**vhp), "digits"),
         "vhp-rewo-pca": (
-            VHPAutoencoder(**{**vhp, "kappa": 0.28}, init="pca", posterior="isotropic"),
+            VHPAutoencoder(**{**vhp, "kappa": 0.28, "init": "pca", "posterior": "isotropic"}),
             "pendulum",
         ),
         "vhp-geco": (VHPAutoencoder(**vhp, schedule="geco"), "digits"),

@@ -19,6 +19,7 @@ import warnings
 
 import numpy as np
 from _common import (
+    ALGORITHM_1,
     DEFAULT_DATA,
     add_smoke_argument,
     machine_info,
@@ -65,7 +66,7 @@ def main(argv=None) -> None:
         start = time.perf_counter()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            model = VHPAutoencoder(**arch, **params).fit(X)
+            model = VHPAutoencoder(**arch, **ALGORITHM_1, **params).fit(X)
         h, schedule = model.history_, model.schedule_
         return {
             **params,

@@ -45,6 +45,7 @@ from pathlib import Path
 
 import numpy as np
 from _common import (
+    ALGORITHM_1,
     DEFAULT_DATA,
     add_smoke_argument,
     checkpoints_path,
@@ -102,7 +103,7 @@ def make_model(name: str, args, dynamic: bool):
     if name.startswith("vhp"):
         schedule = "geco" if name == "vhp-geco" else "rewo"
         kappa = KAPPA[args.dataset] if args.kappa is None else args.kappa
-        settings = VHP_SETTINGS.get(name, {})
+        settings = VHP_SETTINGS.get(name, ALGORITHM_1)
         return VHPAutoencoder(schedule=schedule, kappa=kappa, **settings, **VHP_PRIOR, **common)
     if name == "vampprior":
         return VampPriorVAE(n_pseudo_inputs=500, warmup_epochs=WARMUP_EPOCHS, **common)

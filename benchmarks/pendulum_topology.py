@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from _common import ROOT, add_smoke_argument, figures_path, machine_info, parse_args
+from _common import ALGORITHM_1, ROOT, add_smoke_argument, figures_path, machine_info, parse_args
 from _pendulum_figures import (
     draw_frames,
     frame_picks,
@@ -58,7 +58,8 @@ def make_setting(name: str, epochs: int, seed: int):
     common = dict(n_components=2, max_iter=epochs, random_state=seed, n_importance_samples=100)
     settings = {
         "VHP + REWO (pendulum settings)": lambda: VHPAutoencoder(**PENDULUM, **common),
-        "VHP + REWO (Algorithm 1, defaults)": lambda: VHPAutoencoder(**common),
+        # "defaults": the label of the results files, from before the defaults changed.
+        "VHP + REWO (Algorithm 1, defaults)": lambda: VHPAutoencoder(**ALGORITHM_1, **common),
         "VHP + GECO (pendulum settings)": lambda: VHPAutoencoder(
             schedule="geco", **PENDULUM, **common
         ),
@@ -71,9 +72,11 @@ def make_setting(name: str, epochs: int, seed: int):
         "VHP + warm-up 60 epochs (pendulum settings)": lambda: VHPAutoencoder(
             schedule="warmup", warmup_epochs=60, **PENDULUM, **common
         ),
-        "VHP + REWO, diagonal posterior (ablation)": lambda: VHPAutoencoder(init="pca", **common),
+        "VHP + REWO, diagonal posterior (ablation)": lambda: VHPAutoencoder(
+            init="pca", posterior="diagonal", **common
+        ),
         "VHP + REWO, random init, isotropic (ablation)": lambda: VHPAutoencoder(
-            posterior="isotropic", **common
+            init="random", posterior="isotropic", **common
         ),
         "IWAE (k = 16)": lambda: IWAE(k=16, **common),
     }

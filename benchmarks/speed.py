@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from _common import (
+    ALGORITHM_1,
     DEFAULT_DATA,
     add_smoke_argument,
     fit_and_score,
@@ -61,7 +62,7 @@ def models(args) -> dict:
             activation="tanh", warmup_epochs=1, **mixed
         ),
         "VampPriorVAE (L=2)": VampPriorVAE(n_layers=2, warmup_epochs=1, **common),
-        "VHPAutoencoder (REWO)": VHPAutoencoder(n_components=40, **common),
+        "VHPAutoencoder (REWO)": VHPAutoencoder(n_components=40, **ALGORITHM_1, **common),
     }
 
 

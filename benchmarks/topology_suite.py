@@ -3,8 +3,9 @@
 Manifolds (``skvhp.datasets``): the pendulum ring, an open arc (a 270° swing), two disjoint
 rings (two pendulums), a torus (the double pendulum, 3-d latent), Moor et al.'s Spheres
 and MNIST / Fashion-MNIST (2-d latent, the 10,000 test images). Methods: VHP with the
-recommended settings (``init="pca", posterior="isotropic"``), VHP defaults, VampPrior,
-IWAE, PCA, Isomap, and UMAP where it is installed.
+recommended settings (``init="pca", posterior="isotropic"``), Algorithm 1
+(``vhp-defaults``: the defaults until 2026-12-03), VampPrior, IWAE, PCA, Isomap, and UMAP
+where it is installed.
 
 Per run, on held-out data: the longest persistence bars (H0, H1, and H2 for the torus) of
 the codes, of the learned prior's samples, of the data themselves and of an ideal
@@ -31,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from _common import (
+    ALGORITHM_1,
     DEFAULT_DATA,
     add_smoke_argument,
     figures_path,
@@ -134,12 +136,12 @@ def _start_term(weight: float) -> dict:
 # topology issue (another starting layout, the topological loss term).
 VHP_VARIANTS = {
     "vhp-recommended": dict(init="pca", posterior="isotropic"),
-    "vhp-defaults": {},
+    "vhp-defaults": ALGORITHM_1,  # the defaults when these rows were run
     "vhp-isomap": dict(init="isomap", posterior="isotropic"),
     "vhp-spectral": dict(init="spectral", posterior="isotropic"),
     "vhp-topo": dict(init="pca", posterior="isotropic", topology_weight=1.0),
     "vhp-isomap-topo": dict(init="isomap", posterior="isotropic", topology_weight=1.0),
-    "vhp-random-topo": dict(posterior="isotropic", topology_weight=1.0),
+    "vhp-random-topo": dict(init="random", posterior="isotropic", topology_weight=1.0),
     "vhp-topo0.1": dict(init="pca", posterior="isotropic", topology_weight=0.1),
     "vhp-isomap-topo0.1": dict(init="isomap", posterior="isotropic", topology_weight=0.1),
     # Stronger topological terms, for the Spheres data (2026-12-03).
@@ -164,6 +166,18 @@ VHP_VARIANTS = {
         )
         for w in (1, 10)
     },
+    # init="auto" after it began to lay out data in separate pieces with each piece's own
+    # start ("by-piece", 2026-12-03): two rings.
+    **{
+        f"vhp-auto-start-topo{w}-modes2": dict(
+            init="auto", posterior="isotropic", zeta_modes=2, **_start_term(w)
+        )
+        for w in (1, 10)
+    },
+    # A 1-d ζ per mode: a prior whose ζ has the dimension of each ring (2026-12-03).
+    "vhp-auto-start-topo10-modes2-zeta1": dict(
+        init="auto", posterior="isotropic", zeta_modes=2, n_components_zeta=1, **_start_term(10)
+    ),
     # The encoder frozen until β reaches 1, so that the prior first fits the start's codes.
     "vhp-late-release": dict(init="pca", posterior="isotropic", encoder_release="beta"),
     "vhp-isomap-late-release": dict(init="isomap", posterior="isotropic", encoder_release="beta"),

@@ -78,7 +78,7 @@ def main(argv=None) -> None:
     if args.smoke:  # a one-epoch model stands in for the checkpoint
         from skvhp import VHPAutoencoder
 
-        model = VHPAutoencoder(n_components=8, max_iter=1, kappa=0.4, random_state=0)
+        model = VHPAutoencoder(n_components=8, max_iter=1, kappa=0.4, init="random", random_state=0)
         model.fit(X_train[:300])
     elif args.model is not None or CHECKPOINT.exists():
         loaded = pickle.loads(Path(args.model or CHECKPOINT).read_bytes())

@@ -11,34 +11,42 @@ Where the neighbourhood graph falls into separate pieces (two different pendulum
 are no geodesic distances between them: scikit-learn's Isomap would join the pieces by
 their shortest edges and lay them out as one, overlapping. Here each piece gets its own
 Isomap layout instead, and the pieces are placed side by side along the first axis, a
-gap of half the widest piece's width apart, each at its own scale.
+gap of half the widest piece's width apart, each at its own scale. The "by-piece" layout
+does the same with each piece's own PCA or Isomap, whichever matches the piece's
+persistence (Isomap can collapse a ring that PCA keeps round, as for one of two
+pendulums; PCA bends an arc that Isomap keeps open), each piece at one common size.
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 from scipy.sparse.csgraph import connected_components
+from sklearn.decomposition import PCA
 from sklearn.manifold import Isomap, SpectralEmbedding
 from sklearn.neighbors import NearestNeighbors, kneighbors_graph
 
 LAYOUT_POINTS = 2000  # subsample the layout is computed on
 LAYOUT_NEIGHBOURS = 10  # neighbourhood graph of Isomap and of the spectral layout
 EXTENSION_NEIGHBOURS = 5  # subsample points averaged for every other point
+PERSISTENCE_POINTS = 500  # rows whose persistence compares a layout with the data
 
 
 def manifold_layout(
     X: np.ndarray, method: str, n_components: int, seed: int, n_points: int = LAYOUT_POINTS
 ) -> np.ndarray:
-    """Whitened ``method`` ("isomap" or "spectral") coordinates of every row of X,
-    shape (n, n_components): zero mean, unit variance per coordinate, as the PCA start."""
+    """Whitened ``method`` ("isomap", "spectral" or "by-piece") coordinates of every row
+    of X, shape (n, n_components): zero mean, unit variance per coordinate, as the PCA
+    start (pieces side by side: one common scale)."""
     X = np.asarray(X, dtype=np.float64)
-    rng = np.random.default_rng(seed)
-    pick = np.sort(rng.choice(len(X), size=min(n_points, len(X)), replace=False))
-    neighbours = min(LAYOUT_NEIGHBOURS, len(pick) - 1)
-    if method == "isomap":
-        coords_sub, n_pieces = _isomap_by_piece(X[pick], n_components, neighbours)
+    pick, neighbours = _subsample(len(X), seed, n_points)
+    if method in ("isomap", "by-piece"):
+        lay_out = _isomap if method == "isomap" else _closest_of_pca_and_isomap
+        lay_out = partial(lay_out, n_components=n_components, neighbours=neighbours)
+        coords_sub, n_pieces = _by_piece(X[pick], n_components, neighbours, lay_out)
         # Pieces side by side keep their shapes under one common scale.
         return _extend_and_whiten(X, pick, coords_sub, isotropic=n_pieces > 1)
     layout = SpectralEmbedding(
@@ -53,6 +61,13 @@ def manifold_layout(
         warnings.simplefilter("ignore", UserWarning)
         coords_sub = layout.fit_transform(X[pick])
     return _extend_and_whiten(X, pick, coords_sub)
+
+
+def _subsample(n: int, seed: int, n_points: int) -> tuple[np.ndarray, int]:
+    """The sorted rows a layout is computed on, and its neighbourhood size."""
+    rng = np.random.default_rng(seed)
+    pick = np.sort(rng.choice(n, size=min(n_points, n), replace=False))
+    return pick, min(LAYOUT_NEIGHBOURS, len(pick) - 1)
 
 
 def _extend_and_whiten(
@@ -70,72 +85,107 @@ def _extend_and_whiten(
     return coords / np.maximum(scale, 1e-12)
 
 
-def _isomap_by_piece(X: np.ndarray, n_components: int, neighbours: int) -> tuple[np.ndarray, int]:
-    """Isomap of each connected piece of the k-NN graph of X, the pieces side by side;
-    returns the layout and the number of pieces laid out on their own."""
+def _isomap(points: np.ndarray, n_components: int, neighbours: int) -> np.ndarray:
+    # The dense eigensolver: ARPACK would start from the global random state.
+    k = min(neighbours, len(points) - 1)
+    layout = Isomap(n_neighbors=k, n_components=n_components, eigen_solver="dense")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return layout.fit_transform(points)
 
-    def isomap(points: np.ndarray) -> np.ndarray:
-        # The dense eigensolver: ARPACK would start from the global random state.
-        k = min(neighbours, len(points) - 1)
-        layout = Isomap(n_neighbors=k, n_components=n_components, eigen_solver="dense")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            return layout.fit_transform(points)
 
+def _closest_of_pca_and_isomap(
+    points: np.ndarray, n_components: int, neighbours: int
+) -> np.ndarray:
+    """The PCA or the Isomap layout of ``points``, whichever persistence is nearer the
+    points' own (as :func:`choose_layout` measures it; PCA wins ties), centred and at
+    unit root-mean-square radius: the pieces of a "by-piece" layout get one size, since
+    their sizes relative to each other carry no topology, and a small piece's loop would
+    otherwise start small."""
+    pca = PCA(n_components, svd_solver="full").fit_transform(points)
+    isomap = _isomap(points, n_components, neighbours)
+    rows = _subsample(len(points), 0, PERSISTENCE_POINTS)[0]
+    target = _bars(points, rows)
+    closer_to_pca = _bars_distance(isomap, target, rows) >= _bars_distance(pca, target, rows)
+    layout = pca if closer_to_pca else isomap - isomap.mean(0)
+    return layout / max(np.sqrt((layout**2).sum(1).mean()), 1e-12)
+
+
+def _pieces(X: np.ndarray, neighbours: int, n_components: int) -> list[np.ndarray]:
+    """The rows of each connected piece of the k-NN graph of X large enough for a layout
+    of its own (stray points are in none), the largest first."""
     graph = kneighbors_graph(X, neighbours, include_self=False)
     _, labels = connected_components(graph, directed=False)
     sizes = np.bincount(labels)
-    # Pieces too small for a layout of their own (stray points) join the large ones.
     large = np.flatnonzero(sizes > max(2 * neighbours, n_components + 1))
-    if len(large) <= 1:
-        return isomap(X), 1
+    return [np.flatnonzero(labels == piece) for piece in large[np.argsort(-sizes[large])]]
+
+
+def _by_piece(
+    X: np.ndarray, n_components: int, neighbours: int, lay_out: Callable[[np.ndarray], np.ndarray]
+) -> tuple[np.ndarray, int]:
+    """``lay_out`` of each connected piece of the k-NN graph of X, the pieces side by
+    side along the first axis (the largest on the left, a gap of half the widest piece's
+    width between them), stray points at the mean of their nearest placed points; with
+    one piece, ``lay_out(X)``. Returns the layout and the number of pieces."""
+    pieces = _pieces(X, neighbours, n_components)
+    if len(pieces) <= 1:
+        return lay_out(X), 1
     coords = np.zeros((len(X), n_components))
     placed = np.zeros(len(X), dtype=bool)
-    pieces = []
-    for piece in large[np.argsort(-sizes[large])]:  # the largest first, left to right
-        members = np.flatnonzero(labels == piece)
-        layout = isomap(X[members])
-        pieces.append((members, layout - layout.mean(0)))
-    widths = [np.ptp(layout[:, 0]) for _, layout in pieces]
+    layouts = [lay_out(X[members]) for members in pieces]
+    layouts = [layout - layout.mean(0) for layout in layouts]
+    widths = [np.ptp(layout[:, 0]) for layout in layouts]
     gap, left = 0.5 * max(widths), 0.0
-    for (members, layout), width in zip(pieces, widths, strict=True):
+    for members, layout, width in zip(pieces, layouts, widths, strict=True):
         layout[:, 0] += left + width / 2
         coords[members], placed[members] = layout, True
         left += width + gap
     strays = np.flatnonzero(~placed)
-    if len(strays):  # the mean layout of their nearest placed points
+    if len(strays):
         index = NearestNeighbors(n_neighbors=min(EXTENSION_NEIGHBOURS, placed.sum()))
         _, nearest = index.fit(X[placed]).kneighbors(X[strays])
         coords[strays] = coords[placed][nearest].mean(axis=1)
-    return coords, len(large)
+    return coords, len(pieces)
 
 
-def choose_layout(
-    X: np.ndarray, pca: np.ndarray, n_components: int, seed: int, n_points: int = 500
-) -> tuple[str, np.ndarray, dict[str, float]]:
-    """``init="auto"``: of the PCA start and the Isomap start, the one whose persistence
-    is nearest the data's own.
-
-    The longest two H0 and H1 bars (on unit spread, Vietoris-Rips, via ripser) of the
-    same ``n_points`` rows are computed in data space and in each layout; the distance is
-    the sum of absolute differences, and PCA wins ties. Returns the chosen method, its
-    coordinates (those of ``manifold_layout`` for "isomap", ``pca`` for "pca") and the
-    distances.
-    """
+def _bars(points: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The two longest H0 and H1 bars of ``points[rows]`` (unit spread, via ripser)."""
     from .topology import longest_bars
-
-    rng = np.random.default_rng(seed)
-    pick = np.sort(rng.choice(len(X), size=min(n_points, len(X)), replace=False))
-
-    def bars(points: np.ndarray) -> np.ndarray:
-        found = longest_bars(np.asarray(points)[pick], n_points=len(pick))
-        return np.r_[found["H0"], found["H1"]]
 
     with warnings.catch_warnings():
         # ripser warns when points have more coordinates than there are points (images).
         warnings.filterwarnings("ignore", message=".*more columns than rows")
-        target = bars(X)
-        layouts = {"pca": pca, "isomap": manifold_layout(X, "isomap", n_components, seed)}
-        distances = {name: float(np.abs(bars(c) - target).sum()) for name, c in layouts.items()}
+        found = longest_bars(np.asarray(points)[rows], n_points=len(rows))
+    return np.r_[found["H0"], found["H1"]]
+
+
+def _bars_distance(layout: np.ndarray, target: np.ndarray, rows: np.ndarray) -> float:
+    return float(np.abs(_bars(layout, rows) - target).sum())
+
+
+def choose_layout(
+    X: np.ndarray, pca: np.ndarray, n_components: int, seed: int, n_points: int = PERSISTENCE_POINTS
+) -> tuple[str, np.ndarray, dict[str, float]]:
+    """``init="auto"``: the "by-piece" start where the data's neighbourhood graph falls
+    into separate pieces, else of the PCA start and the Isomap start the one whose
+    persistence is nearest the data's own.
+
+    Separate pieces are laid out apart whatever a joint layout's persistence: the bars
+    would compare the pieces' sizes relative to each other, which carry no topology
+    (each piece takes its own PCA or Isomap by the same comparison). For one piece, the
+    longest two H0 and H1 bars (on unit spread, Vietoris-Rips, via ripser) of the same
+    ``n_points`` rows are computed in data space and in each layout; the distance is the
+    sum of absolute differences, and PCA wins ties. Returns the chosen method, its
+    coordinates (``pca`` for "pca", else those of ``manifold_layout``) and the distances
+    (empty for "by-piece").
+    """
+    pick, neighbours = _subsample(len(X), seed, LAYOUT_POINTS)
+    if len(_pieces(np.asarray(X, dtype=np.float64)[pick], neighbours, n_components)) > 1:
+        return "by-piece", manifold_layout(X, "by-piece", n_components, seed), {}
+    rows = _subsample(len(X), seed, n_points)[0]
+    target = _bars(X, rows)
+    layouts = {"pca": pca, "isomap": manifold_layout(X, "isomap", n_components, seed)}
+    distances = {name: _bars_distance(c, target, rows) for name, c in layouts.items()}
     best = min(distances, key=distances.get)  # dicts keep order: PCA wins ties
     return best, layouts[best], distances

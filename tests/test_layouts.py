@@ -5,14 +5,26 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression
 
 from skvhp import VHPAutoencoder
-from skvhp._layouts import choose_layout, manifold_layout
+from skvhp._layouts import (
+    LAYOUT_NEIGHBOURS,
+    LAYOUT_POINTS,
+    _isomap,
+    _subsample,
+    choose_layout,
+    manifold_layout,
+)
 from skvhp._torch.init import pca_coordinates
 from skvhp.datasets import make_pendulum
 from skvhp.topology import longest_bars
+
+
+def PCA_2(points, n_components, neighbours):
+    return PCA(n_components, svd_solver="full").fit_transform(points)
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +57,7 @@ def test_layout_is_reproducible():
     )
 
 
-@pytest.mark.parametrize("init", ["isomap", "spectral"])
+@pytest.mark.parametrize("init", ["isomap", "spectral", "by-piece"])
 def test_vhp_starts_from_the_layout(init):
     X, _ = make_pendulum(400, random_state=2)
     model = VHPAutoencoder(
@@ -99,6 +111,32 @@ def test_auto_chooses_the_start_whose_persistence_matches_the_data(arc_images):
     pca = pca_coordinates(torch.as_tensor(ring), 2).numpy()
     chosen, coords, _ = choose_layout(ring, pca, 2, seed=0)
     assert chosen == "pca" and coords is pca
+
+
+def test_auto_lays_out_separate_pieces_each_with_the_start_that_keeps_its_shape(arc_images):
+    """An arc (Isomap keeps it open, PCA closes it) and, apart from it, a ring (PCA keeps
+    it round, Isomap tears it): "auto" takes the "by-piece" start, which gives each piece
+    its own choice, at one size, side by side."""
+    arc, _ = arc_images
+    ring, _ = make_pendulum(1500, random_state=1)
+    X = np.vstack([arc, ring + 3.0])  # brighter: no image of one is near one of the other
+    pca = pca_coordinates(torch.as_tensor(X), 2).numpy()
+    chosen, coords, distances = choose_layout(X, pca, 2, seed=0)
+    assert chosen == "by-piece" and distances == {}
+    np.testing.assert_array_equal(coords, manifold_layout(X, "by-piece", 2, seed=0))
+    first, second = coords[:1500], coords[1500:]
+    assert longest_bars(first, n_points=400)["H1"][0] < 0.2  # the arc stays open
+    assert longest_bars(second, n_points=400)["H1"][0] > 1.0  # the ring stays a loop
+    assert longest_bars(coords, n_points=600)["H0"][0] > 0.3  # apart
+    radii = [np.sqrt(((p - p.mean(0)) ** 2).sum(1).mean()) for p in (first, second)]
+    assert radii[0] == pytest.approx(radii[1], rel=0.1)  # one size
+    # On the subsample the layout is computed on, the arc's coordinates are an affine
+    # image of its own Isomap, the ring's of its own PCA: each piece chose.
+    pick = _subsample(len(X), 0, LAYOUT_POINTS)[0]
+    for piece, reference in ((pick[pick < 1500], _isomap), (pick[pick >= 1500], PCA_2)):
+        own = reference(X[piece], n_components=2, neighbours=LAYOUT_NEIGHBOURS)
+        fit = LinearRegression().fit(own, coords[piece])
+        assert fit.score(own, coords[piece]) > 1 - 1e-6  # the other start: < 0.99
 
 
 def test_vhp_auto_trains_exactly_as_the_start_it_chose(arc_images):

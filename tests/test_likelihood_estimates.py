@@ -183,6 +183,7 @@ def tiny_vhp(binary_digits):
         prior_hidden_layer_sizes=(4,),
         k=8,
         schedule="constant",  # β = 1: the prior trains from the first step
+        init="random",  # a PCA start's q(z|x) (std 0.03) would be far narrower than p(z|x)
     )
     zeta, zeta_step = _grid(-8.0, 8.0, 2001)
 

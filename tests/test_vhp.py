@@ -361,9 +361,13 @@ def test_isotropic_posterior_shares_one_variance(pendulum):
     assert log_var.shape == mean.shape
     assert torch.equal(log_var, log_var[:, :1].expand_as(log_var))
     # One log-variance output instead of one per latent dimension.
-    diagonal = small(VHPAutoencoder, kappa=0.6).fit(X[:200])
+    diagonal = small(VHPAutoencoder, posterior="diagonal", kappa=0.6).fit(X[:200])
     n_out = lambda m: m.module_.encoder.net[-1].out_features  # noqa: E731
     assert n_out(model) == 2 + 1 and n_out(diagonal) == 2 + 2
+    # "auto" (the default): isotropic with a start, diagonal as Algorithm 1 (no start).
+    assert n_out(small(VHPAutoencoder, kappa=0.6, max_iter=1).fit(X[:200])) == 2 + 1
+    algorithm_1 = small(VHPAutoencoder, init="random", kappa=0.6, max_iter=1)
+    assert n_out(algorithm_1.fit(X[:200])) == 2 + 2
 
 
 def test_pca_init_freezes_the_encoder_only_in_rewos_initial_phase(pendulum):
@@ -560,6 +564,9 @@ def test_topology_reference_start_compares_with_the_frozen_start(pendulum):
     start.set_params(warm_start=True, topology_reference="start")
     with pytest.raises(ValueError, match="topology_reference='start' cannot continue"):
         start.fit(X[:200])
-    for bad in (dict(topology_reference="start"), dict(init="pca", topology_reference="x")):
+    for bad in (
+        dict(init="random", topology_reference="start"),
+        dict(init="pca", topology_reference="x"),
+    ):
         with pytest.raises(ValueError, match="topology_reference"):
             small(VHPAutoencoder, **bad).fit(X[:200])

@@ -43,7 +43,8 @@ def pca_coordinates(X: torch.Tensor, n_components: int) -> torch.Tensor:
     axes = vectors[:, -n_components:].flip(-1)  # (d, n_components), leading first
     signs = torch.sign(axes.gather(0, axes.abs().argmax(0, keepdim=True)))
     coords = centred @ (axes * signs)
-    std = coords.std(0).clamp_min(1e-12)  # a constant direction stays at 0
+    # A constant direction (or a single row, whose std is nan) stays at 0.
+    std = torch.nan_to_num(coords.std(0), nan=1.0).clamp_min(1e-12)
     return (coords / std).to(X.dtype)
 
 
