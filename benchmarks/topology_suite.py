@@ -174,6 +174,14 @@ VHP_VARIANTS = {
         )
         for w in (1, 10)
     },
+    # More modes than pieces, on a circle in ζ: each ring can be covered by arcs, torn
+    # where p(ζ) has little mass, instead of one blob mapped across its hole (2026-12-03).
+    **{
+        f"vhp-auto-start-topo10-modes{m}": dict(
+            init="auto", posterior="isotropic", zeta_modes=m, **_start_term(10)
+        )
+        for m in (4, 6)
+    },
     # A 1-d ζ per mode: a prior whose ζ has the dimension of each ring (2026-12-03).
     "vhp-auto-start-topo10-modes2-zeta1": dict(
         init="auto", posterior="isotropic", zeta_modes=2, n_components_zeta=1, **_start_term(10)
