@@ -147,6 +147,7 @@ VHP_VARIANTS = {
     # Stronger topological terms, for the Spheres data (2026-12-03).
     "vhp-isomap-topo10": dict(init="isomap", posterior="isotropic", topology_weight=10.0),
     "vhp-isomap-topo100": dict(init="isomap", posterior="isotropic", topology_weight=100.0),
+    "vhp-isomap-topo30": dict(init="isomap", posterior="isotropic", topology_weight=30.0),
     "vhp-topo10": dict(init="pca", posterior="isotropic", topology_weight=10.0),
     # The settings of vhp-isomap, run after init="isomap" began to lay out separate pieces
     # of the data side by side (2026-12-03); earlier vhp-isomap rows of two-rings predate it.
@@ -180,7 +181,7 @@ VHP_VARIANTS = {
         f"vhp-auto-start-topo10-modes{m}": dict(
             init="auto", posterior="isotropic", zeta_modes=m, **_start_term(10)
         )
-        for m in (4, 6)
+        for m in (4, 6, 8, 12)
     },
     # A 1-d ζ per mode: a prior whose ζ has the dimension of each ring (2026-12-03).
     "vhp-auto-start-topo10-modes2-zeta1": dict(
