@@ -419,7 +419,11 @@ FIGURE_METHODS = ["vhp-defaults", "vhp-recommended", "iwae", "vampprior", "pca",
 FIGURE_EXTRAS = {
     "ring": ["vhp-auto-start-topo1"],
     "arc": ["vhp-isomap-late-release", "vhp-auto-start-topo1"],
-    "two-rings": ["vhp-isomap-by-piece", "vhp-isomap-start-topo1-modes2"],
+    "two-rings": [
+        "vhp-isomap-by-piece",
+        "vhp-auto-start-topo10-modes2",
+        "vhp-auto-start-topo10-modes12",
+    ],
     "torus": ["vhp-isomap", "vhp-auto-start-topo1"],
     "spheres": ["vhp-isomap-topo", "vhp-isomap-topo100"],
     "mnist": ["vhp-isomap-topo", "vhp-isomap-topo10"],
