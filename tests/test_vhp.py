@@ -13,6 +13,7 @@ from sklearn.pipeline import Pipeline
 
 from skvhp import PolarCoordinates, VHPAutoencoder
 from skvhp._torch.distributions import log_unit_mixture, spread_mode_means
+from skvhp._torch.init import pca_coordinates
 from skvhp._torch.priors import HierarchicalPrior
 from skvhp.datasets import make_pendulum
 
@@ -570,3 +571,14 @@ def test_topology_reference_start_compares_with_the_frozen_start(pendulum):
     ):
         with pytest.raises(ValueError, match="topology_reference"):
             small(VHPAutoencoder, **bad).fit(X[:200])
+
+
+def test_the_default_pca_start_takes_more_latent_units_than_features():
+    """The default init="pca" on 3 features with 5 latent units: the units beyond the
+    data's principal coordinates start at 0, and the fit runs."""
+    X = np.random.default_rng(0).random((200, 3)).astype(np.float32)
+    coords = pca_coordinates(torch.as_tensor(X), 5)
+    assert coords.shape == (200, 5) and torch.all(coords[:, 3:] == 0)
+    np.testing.assert_allclose(coords[:, :3].std(0).numpy(), 1.0, rtol=1e-5)
+    model = small(VHPAutoencoder, n_components=5, kappa=1.0, max_iter=1).fit(X)
+    assert model.transform(X).shape == (200, 5)

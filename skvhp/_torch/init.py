@@ -30,12 +30,13 @@ def pca_coordinates(X: torch.Tensor, n_components: int) -> torch.Tensor:
 
     The principal axes are the leading eigenvectors of the covariance (``eigh``: exact and
     free of random draws), each signed so that its largest loading is positive, and the
-    coordinates are scaled to unit variance. Raises ValueError if X has fewer features
-    than ``n_components``.
+    coordinates are scaled to unit variance. Coordinates beyond the data's ``n_features``
+    (a latent space larger than the data) are 0: those units start unused.
     """
     n, d = X.shape
     if n_components > d:
-        raise ValueError(f"init='pca' needs n_components <= n_features, got {n_components} > {d}.")
+        coords = pca_coordinates(X, d)
+        return torch.cat([coords, coords.new_zeros(n, n_components - d)], dim=1)
     X64 = X.double()
     centred = X64 - X64.mean(0)
     cov = centred.T @ centred / max(n - 1, 1)
