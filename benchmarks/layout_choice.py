@@ -53,11 +53,11 @@ def main(argv=None):
             start = time.perf_counter()
             pca = pca_coordinates(torch.as_tensor(X), n_components).numpy()
             # The fit's own seed, as VHPAutoencoder(random_state=seed) derives it.
-            chosen, start, distances = choose_layout(X, pca, n_components, seed_from(seed))
+            chosen, start_coords, distances = choose_layout(X, pca, n_components, seed_from(seed))
             isomap = manifold_layout(X, "isomap", n_components, seed_from(seed))
             loops = {
                 name: longest_bars(coords, n_bars=2, max_dim=1, n_points=600)["H1"]
-                for name, coords in (("PCA", pca), ("Isomap", isomap), ("chosen", start))
+                for name, coords in (("PCA", pca), ("Isomap", isomap), ("chosen", start_coords))
             }
             rows.append(
                 {
