@@ -14,12 +14,14 @@ from skvhp._layouts import (
     LAYOUT_NEIGHBOURS,
     LAYOUT_POINTS,
     _isomap,
+    _n_separate_pieces,
+    _pieces,
     _subsample,
     choose_layout,
     manifold_layout,
 )
 from skvhp._torch.init import pca_coordinates
-from skvhp.datasets import make_pendulum
+from skvhp.datasets import make_pendulum, make_two_pendulums
 from skvhp.topology import longest_bars
 
 
@@ -137,6 +139,19 @@ def test_auto_lays_out_separate_pieces_each_with_the_start_that_keeps_its_shape(
         own = reference(X[piece], n_components=2, neighbours=LAYOUT_NEIGHBOURS)
         fit = LinearRegression().fit(own, coords[piece])
         assert fit.score(own, coords[piece]) > 1 - 1e-6  # the other start: < 0.99
+
+
+def test_only_pieces_further_apart_than_the_neighbour_edges_count_as_separate():
+    """The 10-NN graph of 2000 ring images falls into two pieces where sampling is thin;
+    they are closer than its longest edge, so "auto" keeps the ring one piece (PCA).
+    Two different pendulums are far apart: two pieces."""
+    ring, _ = make_pendulum(2000, random_state=0)
+    assert len(_pieces(ring, LAYOUT_NEIGHBOURS, 2)) == 2  # the k-NN graph alone cuts it
+    assert _n_separate_pieces(ring, LAYOUT_NEIGHBOURS, 2) == 1
+    pca = pca_coordinates(torch.as_tensor(ring), 2).numpy()
+    assert choose_layout(ring, pca, 2, seed=0)[0] == "pca"
+    two, _, _ = make_two_pendulums(2000, random_state=0)
+    assert _n_separate_pieces(two, LAYOUT_NEIGHBOURS, 2) == 2
 
 
 def test_vhp_auto_trains_exactly_as_the_start_it_chose(arc_images):
