@@ -147,7 +147,9 @@ class VHPAutoencoder(_BetaBoundVAE):
         scale (scikit-learn's Isomap would join them and overlap them). "by-piece" does
         the same with each piece's own PCA or Isomap, whichever has the persistence
         nearer the piece's (below), each piece at one size. "auto" takes "by-piece"
-        where the graph falls into separate pieces, and otherwise computes the PCA and
+        where the data fall into pieces further apart than the 10-neighbour graph's
+        longest edge (the graph alone can cut a thinly sampled ring), and otherwise
+        computes the PCA and
         the Isomap start and takes the one whose persistence (the two longest H0 and H1
         bars of 500 points, on unit spread) is nearest the data's own; "by-piece" and
         "auto" need ``ripser`` (``pip install skvhp[topology]``); ``layout_`` says
