@@ -77,9 +77,9 @@ class VHPAutoencoder(_BetaBoundVAE):
         single Gaussian ζ continuously and so bridges any gap. The means lie on a circle
         in ζ's first two coordinates, so that more modes than pieces (12 for two rings)
         let each loop be covered by several modes and torn where p(ζ) is thin: the prior
-        then keeps each ring's hole. On data in one piece, modes tear the codes apart
-        (the single pendulum ring): keep 1 there. Our addition, not in the paper
-        (docs/topology.md).
+        then keeps each ring's hole. On data in one piece keep 1: the modes' circle
+        pulls an open arc's ends together into a false loop. Our addition, not in the
+        paper (docs/topology.md).
     k : int, default=16
         Importance samples over ζ in the prior's bound (training and ``score_samples``).
     schedule : {"rewo", "geco", "warmup", "constant"}, default="rewo"
