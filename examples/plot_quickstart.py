@@ -18,9 +18,10 @@ X_train, X_test = X[:1500], X[1500:]
 y_test = digits.target[1500:]
 
 # %%
-# κ is the tolerance on the RMS reconstruction error per pixel. REWO trains encoder and
-# decoder alone until the running error falls below κ², then the prior too, raising the
-# KL weight β towards 1.
+# κ is the tolerance on the RMS reconstruction error per pixel. REWO trains without the
+# prior until the running error falls below κ² (by default the encoder starts from the
+# data's principal coordinates and waits while the decoder learns them), then the prior
+# too, raising the KL weight β towards 1.
 model = VHPAutoencoder(
     n_components=2,
     hidden_layer_sizes=(128, 128),
