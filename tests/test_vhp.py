@@ -329,8 +329,10 @@ def test_pca_coordinates_match_sklearn_pca(rng):
     # Same axes up to sign, unit variance each (ddof=1 as PCA's whitening).
     np.testing.assert_allclose(np.abs(got), np.abs(ref), atol=1e-8)
     np.testing.assert_allclose(got.std(0, ddof=1), 1.0, atol=1e-12)
-    with pytest.raises(ValueError, match="n_components"):
-        pca_coordinates(torch.tensor(X), 7)
+    # More units than features: the data's six coordinates, then a unit at 0.
+    padded = pca_coordinates(torch.tensor(X), 7).numpy()
+    np.testing.assert_array_equal(padded[:, :6], pca_coordinates(torch.tensor(X), 6).numpy())
+    assert np.all(padded[:, 6] == 0.0)
 
 
 def test_pca_init_starts_the_encoder_on_the_principal_ring(pendulum):
