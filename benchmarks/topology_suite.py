@@ -416,6 +416,8 @@ def table(args) -> None:
 
 # The panels of each manifold's figure: the baselines, then the variants worth seeing there.
 FIGURE_METHODS = ["vhp-defaults", "vhp-recommended", "iwae", "vampprior", "pca", "isomap", "umap"]
+# vhp-defaults rows were run as Algorithm 1, the defaults until 2026-12-03.
+FIGURE_TITLES = {"vhp-defaults": "Algorithm 1 (vhp-defaults)"}
 FIGURE_EXTRAS = {
     "ring": ["vhp-auto-start-topo1"],
     "arc": ["vhp-isomap-late-release", "vhp-auto-start-topo1"],
@@ -468,7 +470,7 @@ def figures(args) -> None:
             cmap = "tab20" if name in ("spheres", "mnist", "fashion-mnist") else "twilight"
             top, bottom = axes[0, column], axes[1, column]
             top.scatter(*arrays["codes"][:, :2].T, c=colour, s=1.5, cmap=cmap, rasterized=True)
-            top.set_title(method, fontsize=8)
+            top.set_title(FIGURE_TITLES.get(method, method), fontsize=8)
             if "prior" in arrays:
                 bottom.scatter(*arrays["prior"][:, :2].T, s=1, c="0.2", rasterized=True)
                 # The prior on the codes' scale: far samples beyond the frame are counted.
