@@ -26,7 +26,7 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
-CHECKPOINTS = ROOT / "benchmarks" / "nll_checkpoints"  # tracked: long runs resume from them
+CHECKPOINTS = ROOT / "benchmarks" / "nll_checkpoints"  # git-ignored (25 MB each): long runs resume
 _OUTPUT_PATHS = (
     "out",
     "figure",
