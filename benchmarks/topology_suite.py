@@ -187,6 +187,15 @@ VHP_VARIANTS = {
     "vhp-auto-start-topo10-modes2-zeta1": dict(
         init="auto", posterior="isotropic", zeta_modes=2, n_components_zeta=1, **_start_term(10)
     ),
+    # The circular-coordinates start: a circle or a torus read off the data's loops
+    # (2026-12-04), with and without the topological term against it.
+    "vhp-circular": dict(init="circular", posterior="isotropic"),
+    **{
+        f"vhp-circular-start-topo{w}": dict(
+            init="circular", posterior="isotropic", **_start_term(w)
+        )
+        for w in (1, 10)
+    },
     # The encoder frozen until β reaches 1, so that the prior first fits the start's codes.
     "vhp-late-release": dict(init="pca", posterior="isotropic", encoder_release="beta"),
     "vhp-isomap-late-release": dict(init="isomap", posterior="isotropic", encoder_release="beta"),

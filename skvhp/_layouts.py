@@ -15,6 +15,12 @@ gap of half the widest piece's width apart, each at its own scale. The "by-piece
 does the same with each piece's own PCA or Isomap, whichever matches the piece's
 persistence (Isomap can collapse a ring that PCA keeps round, as for one of two
 pendulums; PCA bends an arc that Isomap keeps open), each piece at one common size.
+
+Neither PCA nor Isomap can lay out a torus in three coordinates: PCA flattens it, and
+Isomap's few leading eigenvectors keep one of its loops at best. The "circular" layout
+reads the loops off the data instead: circular coordinates (de Silva, Morozov and
+Vejdemo-Johansson, 2011) of the most persistent H1 classes of the neighbourhood graph's
+geodesic distances, one angle per loop, embedded as a circle (one loop) or a torus (two).
 """
 
 from __future__ import annotations
@@ -24,7 +30,9 @@ from collections.abc import Callable
 from functools import partial
 
 import numpy as np
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components, shortest_path
+from scipy.sparse.linalg import lsqr
 from sklearn.decomposition import PCA
 from sklearn.manifold import Isomap, SpectralEmbedding
 from sklearn.neighbors import NearestNeighbors, kneighbors_graph, radius_neighbors_graph
@@ -33,16 +41,26 @@ LAYOUT_POINTS = 2000  # subsample the layout is computed on
 LAYOUT_NEIGHBOURS = 10  # neighbourhood graph of Isomap and of the spectral layout
 EXTENSION_NEIGHBOURS = 5  # subsample points averaged for every other point
 PERSISTENCE_POINTS = 500  # rows whose persistence compares a layout with the data
+CIRCULAR_LANDMARKS = 600  # geodesic landmarks whose cocycles give circular coordinates
+CIRCULAR_SCALE = 0.8  # edges up to birth + 0.8 lifetime smooth the circular coordinates
+COCYCLE_PRIME = 47  # coefficients of the cohomology: any prime a loop's winding stays below
 
 
 def manifold_layout(
     X: np.ndarray, method: str, n_components: int, seed: int, n_points: int = LAYOUT_POINTS
 ) -> np.ndarray:
-    """Whitened ``method`` ("isomap", "spectral" or "by-piece") coordinates of every row
-    of X, shape (n, n_components): zero mean, unit variance per coordinate, as the PCA
-    start (pieces side by side: one common scale)."""
+    """Whitened ``method`` ("isomap", "spectral", "by-piece" or "circular") coordinates
+    of every row of X, shape (n, n_components): zero mean, unit variance per coordinate,
+    as the PCA start (pieces side by side, and circles and tori: one common scale)."""
     X = np.asarray(X, dtype=np.float64)
     pick, neighbours = _subsample(len(X), seed, n_points)
+    if method == "circular":
+        landmarks, angles = circular_layout(X[pick], n_components, neighbours)
+        # The subsample's codes spread evenly (it is distributed as the data), then
+        # every other row's by its nearest subsample points.
+        angles = spread_evenly(_extend(X[pick], landmarks, angles, _circular_mean))
+        angles = _extend(X, pick, angles, _circular_mean)
+        return _whiten(torus_embedding(angles, n_components), isotropic=True)
     if method in ("isomap", "by-piece"):
         lay_out = _isomap if method == "isomap" else _closest_of_pca_and_isomap
         lay_out = partial(lay_out, n_components=n_components, neighbours=neighbours)
@@ -76,13 +94,29 @@ def _extend_and_whiten(
     """Every row's layout: its own on the subsample, else the mean of its nearest
     subsample points'; then zero mean and unit variance per coordinate (``isotropic``:
     unit mean variance, one scale for all coordinates)."""
+    return _whiten(_extend(X, pick, coords_sub, lambda near: near.mean(axis=1)), isotropic)
+
+
+def _extend(X: np.ndarray, pick: np.ndarray, values_sub: np.ndarray, average) -> np.ndarray:
+    """Every row's value: its own on the subsample, else ``average`` of its nearest
+    subsample points' (an array of shape (n, neighbours, ...))."""
     index = NearestNeighbors(n_neighbors=min(EXTENSION_NEIGHBOURS, len(pick))).fit(X[pick])
     _, nearest = index.kneighbors(X)
-    coords = coords_sub[nearest].mean(axis=1)
-    coords[pick] = coords_sub  # subsample points keep their own
+    values = average(values_sub[nearest])
+    values[pick] = values_sub  # subsample points keep their own
+    return values
+
+
+def _whiten(coords: np.ndarray, isotropic: bool) -> np.ndarray:
     coords = coords - coords.mean(0)
     scale = np.sqrt(coords.var(0).mean()) if isotropic else coords.std(0)
     return coords / np.maximum(scale, 1e-12)
+
+
+def _circular_mean(angles: np.ndarray) -> np.ndarray:
+    """Mean direction over axis 1: averaging angles, not points, keeps them on the
+    circle (or torus) instead of pulling them inside."""
+    return np.mod(np.angle(np.exp(1j * angles).mean(axis=1)), 2.0 * np.pi)
 
 
 def _isomap(points: np.ndarray, n_components: int, neighbours: int) -> np.ndarray:
@@ -160,6 +194,125 @@ def _by_piece(
         _, nearest = index.fit(X[placed]).kneighbors(X[strays])
         coords[strays] = coords[placed][nearest].mean(axis=1)
     return coords, len(pieces)
+
+
+def geodesic_distances(X: np.ndarray, neighbours: int) -> np.ndarray:
+    """Shortest-path distances along the ``neighbours``-NN graph of X; points in separate
+    pieces are put twice the longest path apart."""
+    graph = kneighbors_graph(X, neighbours, mode="distance", include_self=False)
+    distances = shortest_path(graph, directed=False)
+    finite = np.isfinite(distances)
+    distances[~finite] = 2.0 * distances[finite].max()
+    return distances
+
+
+def circular_coordinates(
+    distances: np.ndarray, n_loops: int, prime: int = COCYCLE_PRIME, scale: float = 0.5
+) -> tuple[np.ndarray, np.ndarray]:
+    """Circular coordinates (de Silva, Morozov and Vejdemo-Johansson, 2011) of the
+    ``n_loops`` most persistent H1 classes of the Vietoris-Rips filtration of a distance
+    matrix: one angle in [0, 2π) per point and loop, shape (n, n_loops), and the classes'
+    lifetimes, longest first.
+
+    Per class, its cocycle (ripser, coefficients mod ``prime``) is lifted to integers in
+    (-prime/2, prime/2] and, on the edges shorter than birth + ``scale`` × lifetime,
+    the function f on the points whose coboundary is closest to it in least squares
+    (f(j) − f(i) ≈ α(i, j)) is found; the angle is 2π (f mod 1). Along the loop f winds
+    once, so the angle goes once round; its smoothness comes from the least squares.
+    """
+    from .topology import _ripser
+
+    n = len(distances)
+    found = _ripser()(distances, distance_matrix=True, coeff=prime, do_cocycles=True, maxdim=1)
+    diagram, cocycles = found["dgms"][1], found["cocycles"][1]
+    order = np.argsort(diagram[:, 0] - diagram[:, 1])[:n_loops]  # longest first
+    angles = np.zeros((n, len(order)))
+    for column, index in enumerate(order):
+        birth, death = diagram[index]
+        rows, cols, values = np.asarray(cocycles[index], dtype=np.int64).T
+        values = np.where(values > (prime - 1) / 2, values - prime, values).astype(np.float64)
+        alpha = np.zeros((n, n))
+        alpha[rows, cols] = values
+        alpha -= alpha.T  # antisymmetric: an oriented 1-cochain
+        i, j = np.nonzero(np.triu(distances < birth + scale * (death - birth), 1))
+        edges = np.arange(len(i))
+        coboundary = coo_matrix(
+            (np.r_[-np.ones(len(i)), np.ones(len(i))], (np.r_[edges, edges], np.r_[i, j])),
+            shape=(len(i), n),
+        ).tocsr()
+        f = lsqr(coboundary, alpha[i, j])[0]
+        angles[:, column] = 2.0 * np.pi * np.mod(f, 1.0)
+    return angles, diagram[order, 1] - diagram[order, 0]
+
+
+def torus_embedding(angles: np.ndarray, n_components: int) -> np.ndarray:
+    """Angles as points: one angle on the unit circle, two on the torus of radii 2 and 1
+    in three coordinates, ((2 + cos φ₂) cos φ₁, (2 + cos φ₂) sin φ₁, sin φ₂); any further
+    coordinates 0."""
+    if angles.shape[1] == 1:
+        shape = np.c_[np.cos(angles[:, 0]), np.sin(angles[:, 0])]
+    else:
+        u, v = angles[:, 0], angles[:, 1]
+        shape = np.c_[(2 + np.cos(v)) * np.cos(u), (2 + np.cos(v)) * np.sin(u), np.sin(v)]
+    return np.pad(shape, ((0, 0), (0, n_components - shape.shape[1])))
+
+
+def circular_layout(
+    X: np.ndarray, n_components: int, neighbours: int, n_landmarks: int = CIRCULAR_LANDMARKS
+) -> tuple[np.ndarray, np.ndarray]:
+    """The angles of the "circular" start on X's rows: the rows of ``n_landmarks``
+    landmarks (greedy farthest points under the geodesic distances of the
+    ``neighbours``-NN graph) and their circular coordinates of the one
+    (``n_components`` = 2) or two (≥ 3) most persistent loops, shape (n_landmarks, 1 or
+    2).
+    The geodesic distances matter: between images that share no pixels, pixel distances
+    saturate, and the Rips filtration of a double pendulum's images shows no loop above
+    its noise, while the geodesic one shows both (bars about 0.57 and 0.32 of the median
+    distance, the next 0.22)."""
+    distances = geodesic_distances(X, neighbours)
+    landmarks = _farthest_points(distances, min(n_landmarks, len(X)))
+    angles, lifetimes = circular_coordinates(
+        distances[np.ix_(landmarks, landmarks)], min(2, n_components - 1), scale=CIRCULAR_SCALE
+    )
+    if len(lifetimes) == 0:
+        raise ValueError(
+            "init='circular' found no loop in the data (no H1 class in the persistence "
+            "of its neighbour graph); choose another init, such as 'auto'."
+        )
+    return landmarks, angles
+
+
+def spread_evenly(angles: np.ndarray, window: float = 0.1) -> np.ndarray:
+    """Angles of n points (shape (n, 1) or (n, 2)) moved so that the points cover the
+    circle or torus evenly, keeping their order: the first angle by its rank, the
+    second by its rank among the ``window`` fraction of points nearest in the first
+    (the Knothe-Rosenblatt rearrangement, conditional ranks counted from 0). Applied to
+    points drawn as the data, their codes then cover the circle or torus as evenly as
+    the data cover their manifold: circular coordinates alone bunch them (3000 double
+    pendulum images fell 17 to 119 into the cells of an 8 × 8 grid, 47 each on
+    average), and the gaps shorten the torus's H2 bar."""
+    n = len(angles)
+    spread = np.empty_like(angles, dtype=np.float64)
+    first = np.argsort(np.argsort(angles[:, 0]))
+    spread[:, 0] = 2.0 * np.pi * first / n
+    if angles.shape[1] > 1:
+        half = max(int(window * n) // 2, 1)
+        by_first = np.argsort(first)
+        near = by_first[(first[:, None] + np.arange(-half, half + 1)) % n]
+        below = (angles[near, 1] < angles[:, 1:2]).mean(axis=1)
+        spread[:, 1] = 2.0 * np.pi * below
+    return spread
+
+
+def _farthest_points(distances: np.ndarray, n: int) -> np.ndarray:
+    """Greedy farthest-point sample of n rows, starting from row 0: landmarks that cover
+    the data evenly."""
+    chosen = np.zeros(n, dtype=np.int64)
+    nearest = distances[0].copy()
+    for k in range(1, n):
+        chosen[k] = int(np.argmax(nearest))
+        nearest = np.minimum(nearest, distances[chosen[k]])
+    return chosen
 
 
 def _bars(points: np.ndarray, rows: np.ndarray) -> np.ndarray:

@@ -13,7 +13,12 @@ from sklearn.exceptions import ConvergenceWarning
 from ._base import common_parameters
 from ._beta_bound import _BetaBoundVAE
 from ._layouts import choose_layout, manifold_layout
-from ._torch.init import pca_coordinates, pretrain_encoder
+from ._torch.init import (
+    CIRCULAR_INIT_STEPS,
+    PCA_INIT_STEPS,
+    pca_coordinates,
+    pretrain_encoder,
+)
 from ._torch.models import SingleLayerVAE
 from ._torch.objectives import topological_loss
 from ._torch.priors import HierarchicalPrior
@@ -22,7 +27,7 @@ from ._torch.training import FitState
 from ._validation import check_choice, check_float, check_int, check_layer_sizes
 
 SCHEDULES = ("rewo", "geco", "warmup", "constant")
-INITS = ("random", "pca", "isomap", "spectral", "by-piece", "auto")
+INITS = ("random", "pca", "isomap", "spectral", "by-piece", "circular", "auto")
 
 
 class VHPAutoencoder(_BetaBoundVAE):
@@ -127,7 +132,8 @@ class VHPAutoencoder(_BetaBoundVAE):
         pendulum this keeps the ring round (``docs/pendulum.md``). "auto": isotropic
         with a starting layout (``init`` other than "random"), whose shape it keeps;
         diagonal with ``init="random"``, as Algorithm 1 is written.
-    init : {"pca", "random", "isomap", "spectral", "by-piece", "auto"}, default="pca"
+    init : {"pca", "random", "isomap", "spectral", "by-piece", "circular", "auto"}, \
+default="pca"
         Encoder initialisation. ``init="random"`` (with the default ``posterior``) trains
         Algorithm 1 of the paper as it is written; the default "pca" (with the isotropic
         posterior it implies) is our addition: it keeps the pendulum's ring, which
@@ -146,14 +152,21 @@ class VHPAutoencoder(_BetaBoundVAE):
         lays out each piece on its own and places them side by side, under one common
         scale (scikit-learn's Isomap would join them and overlap them). "by-piece" does
         the same with each piece's own PCA or Isomap, whichever has the persistence
-        nearer the piece's (below), each piece at one size. "auto" takes "by-piece"
+        nearer the piece's (below), each piece at one size. "circular" reads the
+        data's loops off the persistent cohomology of the 10-neighbour graph's geodesic
+        distances (600 farthest-point landmarks of the 2000) and lays the data out on a
+        circle (``n_components`` = 2: the most persistent loop) or on a torus of radii
+        2 and 1 (≥ 3: the two most persistent; further coordinates 0), by circular
+        coordinates (de Silva et al., 2011) spread evenly over the data; the encoder is
+        pre-trained for 5000 steps on it, not 500. It is the start that keeps a double
+        pendulum's torus, which PCA flattens and Isomap folds. "auto" takes "by-piece"
         where the data fall into pieces further apart than the 10-neighbour graph's
         longest edge (the graph alone can cut a thinly sampled ring), and otherwise
         computes the PCA and
         the Isomap start and takes the one whose persistence (the two longest H0 and H1
-        bars of 500 points, on unit spread) is nearest the data's own; "by-piece" and
-        "auto" need ``ripser`` (``pip install skvhp[topology]``); ``layout_`` says
-        which start was used. With
+        bars of 500 points, on unit spread) is nearest the data's own; "by-piece",
+        "circular" and "auto" need ``ripser`` (``pip install skvhp[topology]``);
+        ``layout_`` says which start was used. With
         ``schedule="rewo"`` the encoder then stays frozen during the initial phase, so
         that only the decoder learns while β ≪ 1 (the phase in which rings fold, see
         ``docs/pendulum.md``); it trains with everything else from the switch on, or
@@ -327,6 +340,11 @@ class VHPAutoencoder(_BetaBoundVAE):
         check_layer_sizes(self.prior_hidden_layer_sizes, "prior_hidden_layer_sizes")
         check_choice(self.posterior, "posterior", ("auto", "diagonal", "isotropic"))
         check_choice(self.init, "init", INITS)
+        if self.init == "circular" and self.n_components < 2:
+            raise ValueError(
+                f"init='circular' lays the data out on a circle or a torus, which needs "
+                f"n_components >= 2; got n_components={self.n_components}."
+            )
         check_float(self.topology_weight, "topology_weight", 0.0)
         check_choice(self.topology_reference, "topology_reference", ("data", "start"))
         if self.topology_reference == "start" and self.init == "random":
@@ -381,7 +399,9 @@ class VHPAutoencoder(_BetaBoundVAE):
         state.extras["layout"] = getattr(self, "layout_", None) if continuing else None
         if self.init != "random" and not continuing:
             targets = self._layout(X_train, state.seed, state)
-            pretrain_encoder(model.encoder, X_train, targets, state.generator)
+            circular = state.extras["layout"] == "circular"
+            steps = CIRCULAR_INIT_STEPS if circular else PCA_INIT_STEPS
+            pretrain_encoder(model.encoder, X_train, targets, state.generator, steps)
         state.extras["reference"] = None
         if self.topology_reference == "start" and self.topology_weight > 0.0:
             reference = getattr(self, "reference_encoder_", None) if continuing else None

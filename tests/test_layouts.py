@@ -16,12 +16,16 @@ from skvhp._layouts import (
     _isomap,
     _n_separate_pieces,
     _pieces,
+    _farthest_points,
     _subsample,
     choose_layout,
+    circular_coordinates,
+    geodesic_distances,
     manifold_layout,
+    torus_embedding,
 )
 from skvhp._torch.init import pca_coordinates
-from skvhp.datasets import make_pendulum, make_two_pendulums
+from skvhp.datasets import make_double_pendulum, make_pendulum, make_two_pendulums
 from skvhp.topology import longest_bars
 
 
@@ -59,7 +63,7 @@ def test_layout_is_reproducible():
     )
 
 
-@pytest.mark.parametrize("init", ["isomap", "spectral", "by-piece"])
+@pytest.mark.parametrize("init", ["isomap", "spectral", "by-piece", "circular"])
 def test_vhp_starts_from_the_layout(init):
     X, _ = make_pendulum(400, random_state=2)
     model = VHPAutoencoder(
@@ -174,3 +178,98 @@ def test_vhp_auto_trains_exactly_as_the_start_it_chose(arc_images):
     assert chosen.layout_ == auto.layout_ and plain.layout_ is None
     for a, b in zip(auto.module_.parameters(), chosen.module_.parameters(), strict=True):
         assert torch.equal(a, b)
+
+
+def _winding_error(angle: np.ndarray, truth: np.ndarray, a: int, b: int) -> float:
+    """Mean |angle − (a θ₁ + b θ₂) − offset| on the circle, the offset fitted, after the
+    angle is spread evenly by rank (as the circular start does): small when the angle
+    winds once round, monotonically, along a θ₁ + b θ₂."""
+    angle = 2 * np.pi * np.argsort(np.argsort(angle)) / len(angle)
+    residual = np.exp(1j * (angle - truth @ np.array([a, b])))
+    residual /= np.exp(1j * np.angle(residual.mean()))
+    return float(np.abs(np.angle(residual)).mean())
+
+
+def test_circular_coordinates_of_a_noisy_circle_follow_its_angle():
+    rng = np.random.default_rng(0)
+    theta = rng.uniform(0, 2 * np.pi, 300)
+    points = np.c_[np.cos(theta), np.sin(theta)] + rng.normal(0, 0.05, (300, 2))
+    distances = np.linalg.norm(points[:, None] - points[None], axis=-1)
+    angles, lifetimes = circular_coordinates(distances, 1)
+    assert angles.shape == (300, 1) and lifetimes.shape == (1,)
+    assert ((angles >= 0) & (angles < 2 * np.pi)).all()
+    # Once round, either way. 300 ranks of uniform angles are themselves ~0.13 rad off.
+    truth = np.c_[theta, np.zeros_like(theta)]
+    error = min(_winding_error(angles[:, 0], truth, s, 0) for s in (1, -1))
+    assert error < 0.2
+    assert lifetimes[0] > 1.0  # a unit circle's loop lives from ~0.05 to ~√3
+
+
+def test_circular_coordinates_of_a_torus_are_a_basis_of_its_loops():
+    """On a flat torus (S¹ × S¹ in R⁴) the two coordinates wind once round independent
+    loops: each is a θ₁ + b θ₂ for integers with a unimodular pair (det ±1), as any
+    chart of the torus by two angles is."""
+    rng = np.random.default_rng(1)
+    truth = rng.uniform(0, 2 * np.pi, (500, 2))
+    points = np.c_[np.cos(truth), np.sin(truth)][:, [0, 2, 1, 3]]
+    distances = np.linalg.norm(points[:, None] - points[None], axis=-1)
+    angles, lifetimes = circular_coordinates(distances, 2)
+    windings = []
+    for column in range(2):
+        candidates = [(a, b) for a in range(-2, 3) for b in range(-2, 3) if (a, b) != (0, 0)]
+        errors = {ab: _winding_error(angles[:, column], truth, *ab) for ab in candidates}
+        best = min(errors, key=errors.get)
+        assert errors[best] < 0.2
+        windings.append(best)
+    assert abs(np.linalg.det(np.array(windings))) == pytest.approx(1.0)
+    assert lifetimes[0] >= lifetimes[1] > 0.5
+
+
+def test_torus_embedding_is_the_torus_of_radii_2_and_1():
+    angles = np.random.default_rng(2).uniform(0, 2 * np.pi, (100, 2))
+    points = torus_embedding(angles, 4)
+    assert points.shape == (100, 4) and (points[:, 3] == 0).all()
+    tube = (np.hypot(points[:, 0], points[:, 1]) - 2) ** 2 + points[:, 2] ** 2
+    np.testing.assert_allclose(tube, 1.0)
+    circle = torus_embedding(angles[:, :1], 2)
+    np.testing.assert_allclose(np.hypot(circle[:, 0], circle[:, 1]), 1.0)
+
+
+def test_farthest_points_take_the_farthest_each_time():
+    points = np.random.default_rng(3).normal(size=(60, 3))
+    distances = np.linalg.norm(points[:, None] - points[None], axis=-1)
+    chosen = _farthest_points(distances, 10)
+    assert chosen[0] == 0 and len(set(chosen)) == 10
+    for k in range(1, 10):
+        assert distances[chosen[k], chosen[:k]].min() == distances[:, chosen[:k]].min(1).max()
+
+
+def test_geodesic_distances_run_along_the_neighbour_graph():
+    # Points on a line: the 1-NN graph is the chain, so paths add up the steps; a far
+    # piece is put twice the longest path away.
+    points = np.r_[np.arange(5.0), 100 + np.arange(2.0)][:, None]
+    distances = geodesic_distances(points, 1)
+    assert distances[0, 4] == pytest.approx(4.0)
+    assert distances[0, 5] == pytest.approx(8.0)
+
+
+def test_the_circular_start_lays_out_a_double_pendulum_as_a_torus():
+    """The circular start reads both loops of a double pendulum off its images: its
+    codes have two long H1 bars and an H2 bar, where PCA's have neither."""
+    X, _ = make_double_pendulum(3000, random_state=0)
+    coords = manifold_layout(X, "circular", 3, seed=0)
+    assert coords.shape == (3000, 3)
+    bars = longest_bars(coords, n_bars=2, max_dim=2, n_points=400)
+    assert min(bars["H1"]) > 0.4 and bars["H2"][0] > 0.12
+    pca = longest_bars(PCA(3).fit_transform(X), n_bars=2, max_dim=2, n_points=400)
+    assert min(pca["H1"]) < 0.4 and pca["H2"][0] < 0.12
+
+
+def test_the_circular_start_needs_two_coordinates_and_a_loop():
+    X, _ = make_pendulum(300, random_state=0)
+    with pytest.raises(ValueError, match="n_components >= 2"):
+        VHPAutoencoder(n_components=1, init="circular", max_iter=1).fit(X)
+    # A segment has no loop at all.
+    segment = np.linspace(0, 1, 300)[:, None] * np.ones((1, 5))
+    with pytest.raises(ValueError, match="found no loop"):
+        manifold_layout(segment, "circular", 2, seed=0)

@@ -18,6 +18,10 @@ from .device import to_device
 from .training import adam
 
 PCA_INIT_STEPS = 500  # Adam steps of the pre-training (lr 1e-3, batches of 100)
+# A circle or torus start has more shape for the encoder to learn than a projection: on
+# a double pendulum's torus, 500 steps reach R² 0.915 (the tube filled in), 5000 reach
+# 0.996 (both loops and the cavity kept), in 3 s on a CPU.
+CIRCULAR_INIT_STEPS = 5000
 PCA_INIT_BATCH = 100
 PCA_INIT_LR = 1e-3
 # Posterior std the pre-training aims for: 0.03 on unit-variance coordinates, about 2 % of
