@@ -194,7 +194,7 @@ VHP_VARIANTS = {
         f"vhp-circular-start-topo{w}": dict(
             init="circular", posterior="isotropic", **_start_term(w)
         )
-        for w in (1, 10)
+        for w in (1, 10, 30, 100)
     },
     # The encoder frozen until β reaches 1, so that the prior first fits the start's codes.
     "vhp-late-release": dict(init="pca", posterior="isotropic", encoder_release="beta"),
