@@ -5,18 +5,20 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from scipy.sparse.csgraph import connected_components
 from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression
+from sklearn.neighbors import kneighbors_graph
 
 from skvhp import VHPAutoencoder
 from skvhp._layouts import (
     LAYOUT_NEIGHBOURS,
     LAYOUT_POINTS,
+    _farthest_points,
     _isomap,
     _n_separate_pieces,
     _pieces,
-    _farthest_points,
     _subsample,
     choose_layout,
     circular_coordinates,
@@ -245,12 +247,33 @@ def test_farthest_points_take_the_farthest_each_time():
 
 
 def test_geodesic_distances_run_along_the_neighbour_graph():
-    # Points on a line: the 1-NN graph is the chain, so paths add up the steps; a far
-    # piece is put twice the longest path away.
-    points = np.r_[np.arange(5.0), 100 + np.arange(2.0)][:, None]
-    distances = geodesic_distances(points, 1)
+    # Points on a line: the 2-NN graph is the chain, so paths add up the steps; a far
+    # piece is joined by the shortest link there is (4 → 100).
+    points = np.r_[np.arange(5.0), 100 + np.arange(3.0)][:, None]
+    distances = geodesic_distances(points, 2)
     assert distances[0, 4] == pytest.approx(4.0)
-    assert distances[0, 5] == pytest.approx(8.0)
+    assert distances[0, 7] == pytest.approx(102.0)
+    assert np.isfinite(distances).all()
+
+
+def test_geodesic_distances_join_a_loop_cut_in_two_places_at_both_cuts():
+    """A loop whose 2-NN graph is cut twice (dense stretches 0.05 apart, gaps of 0.15)
+    while a sparse stretch has 2-NN edges of 0.4: both cuts are shorter than that and
+    are joined, so paths cross each gap directly and the loop stays a loop."""
+    dense = np.arange(0.0, 2.0, 0.05)
+    positions = np.r_[dense, dense + 2.15, np.arange(4.3, 6.3, 0.2)]  # gaps at 2 and 4.15
+    positions = np.r_[positions, 6.3 + dense]  # back round to the start: 8.25 + 0.15
+    radius = (positions[-1] + 0.15) / (2 * np.pi)
+    angle = positions / radius
+    points = radius * np.c_[np.cos(angle), np.sin(angle)]
+    graph = kneighbors_graph(points, 2)
+    assert connected_components(graph, directed=False)[0] == 2  # the cuts are real
+    distances = geodesic_distances(points, 2)
+    for end, start in ((len(dense) - 1, len(dense)), (2 * len(dense) - 1, 2 * len(dense))):
+        chord = np.linalg.norm(points[end] - points[start])
+        assert distances[end, start] == pytest.approx(chord)
+    angles, lifetimes = circular_coordinates(distances, 1)
+    assert lifetimes[0] > 1.0
 
 
 def test_the_circular_start_lays_out_a_double_pendulum_as_a_torus():
