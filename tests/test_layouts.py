@@ -23,6 +23,7 @@ from skvhp._layouts import (
     choose_layout,
     circular_coordinates,
     geodesic_distances,
+    loops_that_stand_out,
     manifold_layout,
     torus_embedding,
 )
@@ -108,8 +109,8 @@ def test_isomap_lays_out_separate_pieces_side_by_side_each_at_its_own_shape():
 
 
 def test_auto_chooses_the_start_whose_persistence_matches_the_data(arc_images):
-    """An open arc: Isomap (open, like the data); a closed ring: PCA (Isomap of ring
-    images tears it)."""
+    """An open arc: no loop stands out, and Isomap (open, like the data) beats PCA; a
+    closed ring: its loop stands out, so the circular start (a circle)."""
     X, _ = arc_images
     pca = pca_coordinates(torch.as_tensor(X), 2).numpy()
     chosen, coords, distances = choose_layout(X, pca, 2, seed=0)
@@ -117,8 +118,28 @@ def test_auto_chooses_the_start_whose_persistence_matches_the_data(arc_images):
     np.testing.assert_array_equal(coords, manifold_layout(X, "isomap", 2, seed=0))
     ring, _ = make_pendulum(1500, random_state=0)
     pca = pca_coordinates(torch.as_tensor(ring), 2).numpy()
-    chosen, coords, _ = choose_layout(ring, pca, 2, seed=0)
-    assert chosen == "pca" and coords is pca
+    chosen, coords, distances = choose_layout(ring, pca, 2, seed=0)
+    assert chosen == "circular" and distances == {}
+    np.testing.assert_array_equal(coords, manifold_layout(ring, "circular", 2, seed=0))
+    radius = np.linalg.norm(coords, axis=1)
+    np.testing.assert_allclose(radius, radius.mean(), rtol=1e-6)  # on one circle
+
+
+def test_loops_stand_out_by_a_gap_and_a_length():
+    # Bars over the median distance: one loop, two, none of MNIST's even ladder, and a
+    # loop too short to count (Spheres' 0.055).
+    assert loops_that_stand_out(np.array([1.31, 0.007, 0.006]), 1.0, 2) == 1
+    assert loops_that_stand_out(np.array([0.56, 0.33, 0.20]), 1.0, 2) == 2
+    assert loops_that_stand_out(np.array([0.56, 0.33, 0.20]), 1.0, 1) == 1
+    assert loops_that_stand_out(np.array([0.301, 0.297, 0.290, 0.279]), 1.0, 2) == 0
+    assert loops_that_stand_out(np.array([0.055, 0.015]), 1.0, 2) == 0
+    assert loops_that_stand_out(np.array([0.5]), 1.0, 2) == 1  # the last bar: no next
+    assert loops_that_stand_out(np.array([]), 1.0, 2) == 0
+    # init="auto" asks for a three-fold gap: a ring's loop, not binarized MNIST's top
+    # bar (1.31 times the next), nor a torus's (1.5).
+    assert loops_that_stand_out(np.array([1.31, 0.007]), 1.0, 2, gap=3.0) == 1
+    assert loops_that_stand_out(np.array([0.469, 0.358, 0.276]), 1.0, 2, gap=3.0) == 0
+    assert loops_that_stand_out(np.array([0.56, 0.33, 0.20]), 1.0, 2, gap=3.0) == 0
 
 
 def test_auto_lays_out_separate_pieces_each_with_the_start_that_keeps_its_shape(arc_images):
@@ -149,19 +170,20 @@ def test_auto_lays_out_separate_pieces_each_with_the_start_that_keeps_its_shape(
 
 def test_only_pieces_further_apart_than_the_neighbour_edges_count_as_separate():
     """The 10-NN graph of 2000 ring images falls into two pieces where sampling is thin;
-    they are closer than its longest edge, so "auto" keeps the ring one piece (PCA).
+    they are closer than its longest edge, so "auto" keeps the ring one piece.
     Two different pendulums are far apart: two pieces."""
     ring, _ = make_pendulum(2000, random_state=0)
     assert len(_pieces(ring, LAYOUT_NEIGHBOURS, 2)) == 2  # the k-NN graph alone cuts it
     assert _n_separate_pieces(ring, LAYOUT_NEIGHBOURS, 2) == 1
     pca = pca_coordinates(torch.as_tensor(ring), 2).numpy()
-    assert choose_layout(ring, pca, 2, seed=0)[0] == "pca"
+    assert choose_layout(ring, pca, 2, seed=0)[0] == "circular"  # one piece, one loop
     two, _, _ = make_two_pendulums(2000, random_state=0)
     assert _n_separate_pieces(two, LAYOUT_NEIGHBOURS, 2) == 2
 
 
-def test_vhp_auto_trains_exactly_as_the_start_it_chose(arc_images):
-    X, _ = arc_images
+@pytest.mark.parametrize("data", ["arc", "ring"])
+def test_vhp_auto_trains_exactly_as_the_start_it_chose(data, arc_images):
+    X = arc_images[0] if data == "arc" else make_pendulum(1500, random_state=0)[0]
     common = dict(
         n_components=2,
         hidden_layer_sizes=(32,),
@@ -174,7 +196,7 @@ def test_vhp_auto_trains_exactly_as_the_start_it_chose(arc_images):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         auto = VHPAutoencoder(init="auto", **common).fit(X)
-        assert auto.layout_ in ("pca", "isomap")
+        assert auto.layout_ == {"arc": "isomap", "ring": "circular"}[data]
         chosen = VHPAutoencoder(init=auto.layout_, **common).fit(X)
         plain = VHPAutoencoder(init="random", **common).fit(X)
     assert chosen.layout_ == auto.layout_ and plain.layout_ is None
@@ -198,7 +220,7 @@ def test_circular_coordinates_of_a_noisy_circle_follow_its_angle():
     points = np.c_[np.cos(theta), np.sin(theta)] + rng.normal(0, 0.05, (300, 2))
     distances = np.linalg.norm(points[:, None] - points[None], axis=-1)
     angles, lifetimes = circular_coordinates(distances, 1)
-    assert angles.shape == (300, 1) and lifetimes.shape == (1,)
+    assert angles.shape == (300, 1) and lifetimes[0] == lifetimes.max()
     assert ((angles >= 0) & (angles < 2 * np.pi)).all()
     # Once round, either way. 300 ranks of uniform angles are themselves ~0.13 rad off.
     truth = np.c_[theta, np.zeros_like(theta)]
