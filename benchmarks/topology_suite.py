@@ -428,14 +428,14 @@ FIGURE_METHODS = ["vhp-defaults", "vhp-recommended", "iwae", "vampprior", "pca",
 # vhp-defaults rows were run as Algorithm 1, the defaults until 2026-12-03.
 FIGURE_TITLES = {"vhp-defaults": "Algorithm 1 (vhp-defaults)"}
 FIGURE_EXTRAS = {
-    "ring": ["vhp-auto-start-topo1"],
+    "ring": ["vhp-auto-start-topo1", "vhp-circular-start-topo1"],
     "arc": ["vhp-isomap-late-release", "vhp-auto-start-topo1"],
     "two-rings": [
         "vhp-isomap-by-piece",
         "vhp-auto-start-topo10-modes2",
         "vhp-auto-start-topo10-modes12",
     ],
-    "torus": ["vhp-isomap", "vhp-auto-start-topo1"],
+    "torus": ["vhp-isomap", "vhp-auto-start-topo1", "vhp-circular-start-topo100"],
     "spheres": ["vhp-isomap-topo", "vhp-isomap-topo100"],
     "mnist": ["vhp-isomap-topo", "vhp-isomap-topo10"],
     "fashion-mnist": ["vhp-isomap-topo"],
