@@ -327,15 +327,15 @@ def loops_that_stand_out(
     largest m ≤ ``most`` whose m-th bar is at least ``gap`` times the next one (or the
     last) and at least ``LOOP_LIFETIME`` × ``scale``.
 
-    On the geodesic persistence of 600 of 2000 landmarks (bars over the median
-    distance, 3 seeds each): a ring of pendulum images 1.31 then 0.007; a double
-    pendulum's two loops 0.51–0.56 and 0.31–0.33, then 0.19–0.21 (gaps 1.47–1.67);
-    grey MNIST 0.30, 0.30, 0.29 (no gap); but binarized MNIST and Fashion-MNIST, which
-    have no loop we know of, also show a top bar up to 1.31 and 1.43 times the next
-    (0.469 then 0.358), so a gap of 1.3 tells one loop from two only where loops are
-    known to be there (``init="circular"``), and ``init="auto"`` asks for 3
-    (``AUTO_LOOP_GAP``: the ring, not the torus); Spheres 0.055 (too short); an open
-    arc none above 0.005."""
+    On the geodesic persistence of 600 landmarks of 2000 points (bars over the median
+    distance; 3 seeds, grey MNIST and Spheres one): a ring of pendulum images 1.31
+    then 0.007; a double pendulum's two loops 0.51–0.56 and 0.31–0.33, then 0.19–0.21
+    (gaps 1.47–1.67); grey MNIST 0.30, 0.30, 0.29 (no gap); but binarized MNIST and
+    Fashion-MNIST, which have no loop we know of, also show a top bar up to 1.31 and
+    1.43 times the next (0.469 then 0.358), so a gap of 1.3 tells one loop from two
+    only where loops are known to be there (``init="circular"``), and ``init="auto"``
+    asks for 3 (``AUTO_LOOP_GAP``: the ring, not the torus); Spheres 0.055 (too
+    short); an open arc none above 0.005."""
     padded = np.r_[np.asarray(lifetimes, dtype=np.float64), 0.0]
     for m in range(min(most, len(lifetimes)), 0, -1):
         bar = padded[m - 1]

@@ -167,9 +167,8 @@ default="pca"
         by 1.5, no more than the top bar of binarized MNIST does), and otherwise
         computes the PCA and the Isomap start and takes the one whose persistence (the
         two longest H0 and H1 bars of 500 points, on unit spread) is nearest the data's
-        own; "by-piece",
-        "circular" and "auto" need ``ripser`` (``pip install skvhp[topology]``);
-        ``layout_`` says which start was used. With
+        own. "by-piece", "circular" and "auto" need ``ripser`` (``pip install
+        skvhp[topology]``); ``layout_`` says which start was used. With
         ``schedule="rewo"`` the encoder then stays frozen during the initial phase, so
         that only the decoder learns while β ≪ 1 (the phase in which rings fold, see
         ``docs/pendulum.md``); it trains with everything else from the switch on, or
