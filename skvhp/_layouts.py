@@ -352,7 +352,9 @@ def spread_evenly(angles: np.ndarray, window: float = 0.1) -> np.ndarray:
     points drawn as the data, their codes then cover the circle or torus as evenly as
     the data cover their manifold: circular coordinates alone bunch them (2000 double
     pendulum images fell 5 to 86 into the cells of an 8 × 8 grid, 31 on average), and
-    the gaps shorten the torus's H2 bar."""
+    the gaps shorten the torus's H2 bar. A limitation: where a dense band runs
+    diagonally through the chart, the window's conditional ranks are biased and the
+    spread stays uneven (on 3000 double pendulum images; on 15,000 it comes out even)."""
     n = len(angles)
     spread = np.empty_like(angles, dtype=np.float64)
     first = np.argsort(np.argsort(angles[:, 0]))
