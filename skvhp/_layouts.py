@@ -177,15 +177,29 @@ def _pieces(X: np.ndarray, neighbours: int, n_components: int) -> list[np.ndarra
 
 def _n_separate_pieces(X: np.ndarray, neighbours: int, n_components: int) -> int:
     """How many pieces X falls into that are further apart than any point is from its
-    ``neighbours``-th nearest neighbour: the large connected pieces of the graph joining
-    all points closer than the k-NN graph's longest edge. The k-NN graph alone also
-    splits where sampling is thin (a ring of pendulum images cut in two on some seeds,
-    its pieces 0.3–0.4 apart while k-NN edges reach 0.6–0.7); two different pendulums
-    are 3.1 apart with edges of at most 1.0."""
-    distances, _ = NearestNeighbors(n_neighbors=neighbours + 1).fit(X).kneighbors(X)
-    graph = radius_neighbors_graph(X, distances[:, -1].max())
-    _, labels = connected_components(graph, directed=False)
+    ``neighbours``-th nearest neighbour: the large connected pieces of
+    :func:`_joined_neighbour_graph`. The k-NN graph alone also splits where sampling is
+    thin (a ring of pendulum images cut in two on some seeds, its pieces 0.3–0.4 apart
+    while k-NN edges reach 0.6–0.7); two different pendulums are 3.1 apart with edges of
+    at most 1.0."""
+    _, labels = connected_components(_joined_neighbour_graph(X, neighbours), directed=False)
     return int((np.bincount(labels) > max(2 * neighbours, n_components + 1)).sum())
+
+
+def _joined_neighbour_graph(X: np.ndarray, neighbours: int):
+    """The ``neighbours``-NN graph of X (edge weights: distances) and, where it
+    falls into pieces, every pair across pieces no farther apart than its longest edge:
+    its pieces are those of the graph joining all points that close, and pieces cut
+    apart by thin sampling are joined wherever they are close (a ring of images cut in
+    two places stays a loop; one link per cut would make it a line)."""
+    graph = kneighbors_graph(X, neighbours, mode="distance", include_self=False)
+    n_pieces, labels = connected_components(graph, directed=False)
+    if n_pieces == 1:
+        return graph  # directed; callers take it as undirected
+    near = radius_neighbors_graph(X, graph.data.max(), mode="distance").tocoo()
+    across = labels[near.row] != labels[near.col]
+    links = coo_matrix((near.data[across], (near.row[across], near.col[across])), shape=graph.shape)
+    return graph.maximum(graph.T).maximum(links.tocsr())
 
 
 def _by_piece(
@@ -217,24 +231,13 @@ def _by_piece(
 
 
 def geodesic_distances(X: np.ndarray, neighbours: int) -> np.ndarray:
-    """Shortest-path distances along the ``neighbours``-NN graph of X. Where that graph
-    falls into pieces, pieces closer than its longest edge are joined by every pair
-    between them that is no farther apart (a thinly sampled ring of images can be cut
-    in two places; one link per cut would turn the loop into a line), and pieces still
-    apart by the minimum spanning tree of all pairwise distances, as scikit-learn's
-    Isomap joins them."""
-    graph = kneighbors_graph(X, neighbours, mode="distance", include_self=False)
-    n_pieces, labels = connected_components(graph, directed=False)
-    if n_pieces > 1:
-        near = radius_neighbors_graph(X, graph.data.max(), mode="distance").tocoo()
-        across = labels[near.row] != labels[near.col]
-        links = coo_matrix(
-            (near.data[across], (near.row[across], near.col[across])), shape=graph.shape
-        )
-        graph = graph.maximum(graph.T).maximum(links.tocsr())
-        if connected_components(graph, directed=False)[0] > 1:
-            tree = minimum_spanning_tree(squareform(pdist(X)))
-            graph = graph.maximum(tree.maximum(tree.T))
+    """Shortest-path distances along :func:`_joined_neighbour_graph`; pieces still
+    apart are joined by the minimum spanning tree of all pairwise distances, as
+    scikit-learn's Isomap joins them."""
+    graph = _joined_neighbour_graph(X, neighbours)
+    if connected_components(graph, directed=False)[0] > 1:
+        tree = minimum_spanning_tree(squareform(pdist(X)))
+        graph = graph.maximum(tree.maximum(tree.T))
     return shortest_path(graph, directed=False)
 
 
