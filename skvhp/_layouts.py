@@ -309,8 +309,8 @@ def circular_layout(
     where the data have no H1 class at all. The geodesic distances matter:
     between images that share no pixels, pixel distances saturate, and the Rips
     filtration of a double pendulum's images shows no loop above its noise, while the
-    geodesic one shows both (bars about 0.57 and 0.32 of the median distance, the next
-    0.22)."""
+    geodesic one shows both (bars 0.51–0.56 and 0.31–0.33 of the median distance, the
+    next 0.19–0.21)."""
     distances = geodesic_distances(X, neighbours)
     landmarks = _farthest_points(distances, min(n_landmarks, len(X)))
     distances = distances[np.ix_(landmarks, landmarks)]
@@ -331,14 +331,14 @@ def loops_that_stand_out(
     last) and at least ``LOOP_LIFETIME`` × ``scale``.
 
     On the geodesic persistence of 600 landmarks of 2000 points (bars over the median
-    distance; 3 seeds, grey MNIST and Spheres one): a ring of pendulum images 1.31
-    then 0.007; a double pendulum's two loops 0.51–0.56 and 0.31–0.33, then 0.19–0.21
-    (gaps 1.47–1.67); grey MNIST 0.30, 0.30, 0.29 (no gap); but binarized MNIST and
-    Fashion-MNIST, which have no loop we know of, also show a top bar up to 1.31 and
-    1.43 times the next (0.469 then 0.358), so a gap of 1.3 tells one loop from two
-    only where loops are known to be there (``init="circular"``), and ``init="auto"``
-    asks for 3 (``AUTO_LOOP_GAP``: the ring, not the torus); Spheres 0.055 (too
-    short); an open arc none above 0.005."""
+    distance, 3 seeds; ``benchmarks/circular_start.py``): a ring of pendulum images
+    1.31 then at most 0.0064; a double pendulum's two loops 0.51–0.56 and 0.31–0.33,
+    then 0.19–0.21 (gaps 1.48–1.67); but binarized MNIST, Fashion-MNIST and grey
+    MNIST, which have no loop we know of, show bars up to 1.44, 1.43 and 1.06 times the
+    next, so a gap of 1.3 tells one loop from two only where loops are known to be there
+    (``init="circular"``), and ``init="auto"`` asks for 3 (``AUTO_LOOP_GAP``: the ring,
+    not the torus); Spheres' top bar is 3.3–3.6 times the next but 0.055–0.079 long
+    (too short); an open arc has none above 0.005."""
     padded = np.r_[np.asarray(lifetimes, dtype=np.float64), 0.0]
     for m in range(min(most, len(lifetimes)), 0, -1):
         bar = padded[m - 1]

@@ -164,7 +164,7 @@ default="pca"
         data fall into pieces further apart than the 10-neighbour graph's longest edge
         (the graph alone can cut a thinly sampled ring), "circular" where one loop
         stands out three-fold in that persistence (a ring; the torus's loops stand out
-        by 1.5, no more than the top bar of binarized MNIST does), and otherwise
+        by about 1.5, hardly more than bars of binarized MNIST do), and otherwise
         computes the PCA and the Isomap start and takes the one whose persistence (the
         two longest H0 and H1 bars of 500 points, on unit spread) is nearest the data's
         own. "by-piece", "circular" and "auto" need ``ripser`` (``pip install
