@@ -6,7 +6,10 @@
    ``init="circular"`` (gap 1.3) and for ``init="auto"`` (gap 3).
 2. Pre-training (the torus, seed 0): the encoder fit to the circular start after 500 and
    5000 steps: R² on the training images, bars of its codes of the held-out images.
-3. ``--oracle``: the torus trained (seed 0, λ = 30) from the true angles as the start,
+3. Start noise (the torus, every seed): how closely the true angles can be read back
+   (5-NN, mean angular error) from the circular start with and without the smoothing
+   along the neighbour graph, and the start's H2 bar.
+4. ``--oracle``: the torus trained (seed 0, λ = 30) from the true angles as the start,
    against the circular start: how much of the cavity the start's noise costs.
 
     python benchmarks/circular_start.py --oracle   # writes docs/results/circular_start.json
@@ -27,8 +30,9 @@ from _common import (
     print_table,
     write_json,
 )
-from topology_suite import MANIFOLDS, VHP_VARIANTS, bars, load, make_method
+from topology_suite import MANIFOLDS, VHP_VARIANTS, bars, load, make_method, read_back
 
+import skvhp._layouts as layouts
 import skvhp._vhp as vhp_module
 from skvhp import VHPAutoencoder
 from skvhp._layouts import (
@@ -94,6 +98,23 @@ def pretraining_rows(n_images: int, steps: list[int]) -> list[dict]:
     return rows
 
 
+def start_noise_rows(seeds: list[int], n_images: int) -> list[dict]:
+    rows = []
+    for seed in seeds:
+        X_train, _, _, truth = load("torus", seed, n_images, "")[:4]
+        n_fit = int(0.8 * len(X_train))  # read back on the last fifth of the rows
+        for steps in (0, layouts.SMOOTHING_STEPS):
+            saved, layouts.SMOOTHING_STEPS = layouts.SMOOTHING_STEPS, steps
+            try:
+                start = manifold_layout(X_train, "circular", 3, seed=seed)
+            finally:
+                layouts.SMOOTHING_STEPS = saved
+            errors = read_back("torus", start[:n_fit], truth[:n_fit], start[n_fit:], truth[n_fit:])
+            found = longest_bars(start[n_fit:], n_bars=2, max_dim=2, n_points=400)
+            rows.append({"seed": seed, "smoothing steps": steps, **errors, "H2": found["H2"][0]})
+    return rows
+
+
 def oracle_rows(n_images: int, epochs: int) -> list[dict]:
     """The torus at λ = 30 from the circular start and from the true angles."""
     data = load("torus", 0, n_images, "")
@@ -144,6 +165,9 @@ def main(argv=None):
         for seed in args.seeds
     ]
     print_table(loops, list(loops[0]))
+    noise = start_noise_rows(args.seeds, args.n_images) if "torus" in args.data else []
+    if noise:
+        print_table(noise, list(noise[0]))
     pretraining = pretraining_rows(args.n_images, args.steps)
     print_table(pretraining, list(pretraining[0]))
     oracle = oracle_rows(args.n_images, args.epochs) if args.oracle else []
@@ -155,6 +179,7 @@ def main(argv=None):
             "machine": machine_info("cpu"),
             "args": vars(args),
             "loops": loops,
+            "start noise": noise,
             "pretraining": pretraining,
             "oracle": oracle,
         },

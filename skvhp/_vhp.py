@@ -157,8 +157,9 @@ default="pca"
         distances (600 farthest-point landmarks of the 2000) and lays the data out on a
         circle (``n_components`` = 2: the most persistent loop) or on a torus of radii
         2 and 1 (≥ 3: the two most persistent; further coordinates 0), by circular
-        coordinates (de Silva et al., 2011) spread evenly over the data; the encoder is
-        pre-trained for 5000 steps on it, not 500. It is the start that keeps a double
+        coordinates (de Silva et al., 2011), averaged along the neighbour graph of up to
+        15,000 rows (which halves their jitter) and spread evenly over the data; the
+        encoder is pre-trained for 5000 steps on it, not 500. It is the start that keeps a double
         pendulum's torus, which PCA flattens and Isomap folds (a second loop counts
         where its bar is 1.3 times the next one's). "auto" takes "by-piece" where the
         data fall into pieces further apart than the 10-neighbour graph's longest edge
