@@ -215,14 +215,15 @@ def density_kl(D_X: np.ndarray, D_Z: np.ndarray, sigma: float) -> float:
     f_i ∝ Σ_j exp(-D_ij² / σ) on distance matrices scaled to a maximum of 1 (the sum
     includes j = i, as in their code)."""
     sigma = check_float(sigma, "sigma", 0.0, low_inclusive=False)
-
-    def density(D):
-        D = D / D.max()
-        f = np.exp(-(D**2) / sigma).sum(-1)
-        return f / f.sum()
-
-    f_X, f_Z = density(D_X), density(D_Z)
+    f_X, f_Z = _moor_density(D_X, sigma), _moor_density(D_Z, sigma)
     return float(np.sum(f_X * (np.log(f_X) - np.log(f_Z))))
+
+
+def _moor_density(D: np.ndarray, sigma: float) -> np.ndarray:
+    """The normalised density estimate of KL_σ at every point (sums to 1)."""
+    D = D / D.max()
+    f = np.exp(-(D**2) / sigma).sum(-1)
+    return f / f.sum()
 
 
 def distance_rmse(D_X: np.ndarray, D_Z: np.ndarray) -> float:

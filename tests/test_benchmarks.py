@@ -19,6 +19,7 @@ NEEDS_SHARED_DATA = {
     "nll_table.py",
     "out_of_core.py",
     "speed.py",
+    "spheres_density.py",
     "vamp_mnist.py",
     "vhp_score_estimators.py",
 }
