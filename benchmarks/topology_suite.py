@@ -149,6 +149,14 @@ VHP_VARIANTS = {
     "vhp-isomap-topo100": dict(init="isomap", posterior="isotropic", topology_weight=100.0),
     "vhp-isomap-topo30": dict(init="isomap", posterior="isotropic", topology_weight=30.0),
     "vhp-topo10": dict(init="pca", posterior="isotropic", topology_weight=10.0),
+    # The topological term with the latent scale fitted to the data's tree edges, not the
+    # codes' mean distance (2026-12-04): the distance settings for Spheres.
+    **{
+        f"vhp-isomap-topo{'' if w == 1 else w}-fitted": dict(
+            init="isomap", posterior="isotropic", topology_weight=float(w), topology_scale="fitted"
+        )
+        for w in (1, 30)
+    },
     # The settings of vhp-isomap, run after init="isomap" began to lay out separate pieces
     # of the data side by side (2026-12-03); earlier vhp-isomap rows of two-rings predate it.
     "vhp-isomap-by-piece": dict(init="isomap", posterior="isotropic"),

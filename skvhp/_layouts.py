@@ -119,7 +119,7 @@ def smooth_on_graph(X: np.ndarray, angles: np.ndarray, neighbours: int, steps: i
     and carried to the other rows by their nearest subsample points, which leaves
     neighbouring images with jittered angles; averaging along the data's own neighbour
     graph removes the jitter and keeps the loops (on the double pendulum, 3 seeds, it
-    halves the error with which the true angles can be read back from the start:
+    cuts the error with which the true angles can be read back from the start by 40 %:
     ``benchmarks/circular_start.py``)."""
     k = min(neighbours, len(X))
     _, near = NearestNeighbors(n_neighbors=k).fit(X).kneighbors(X)  # self included

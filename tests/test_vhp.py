@@ -497,6 +497,32 @@ def test_topological_loss_by_hand():
     assert sorted(map(tuple, edges.T.tolist())) == [(0, 1), (1, 2)]
 
 
+def test_topological_loss_with_the_fitted_scale():
+    """scale="fitted": the codes' tree edges times the least-squares factor. By hand on
+    three points; free of the codes' scale; never above the mean-scaled loss, which
+    compares the same edges at one particular scale."""
+    from skvhp._torch.objectives import topological_loss
+
+    x = torch.tensor([[0.0], [1.0], [3.0]])
+    z = torch.tensor([[0.0], [1.0], [2.5]])
+    # Data edges over the mean distance 2: 0.5, 1.0; code edges 1.0, 1.5; both trees
+    # are (0,1), (1,2), so each edge counts twice; the factor is 2 / 3.25.
+    fit = 2.0 / 3.25
+    expected = (0.5 - fit) ** 2 + (1.0 - 1.5 * fit) ** 2
+    assert float(topological_loss(x, z, "fitted")) == pytest.approx(expected, rel=1e-6)
+    generator = torch.Generator().manual_seed(0)
+    for _ in range(5):
+        x = torch.randn(40, 6, generator=generator)
+        z = torch.randn(40, 2, generator=generator, dtype=torch.float64).requires_grad_()
+        fitted = topological_loss(x.double(), z, "fitted")
+        assert float(fitted) <= float(topological_loss(x.double(), z)) + 1e-12
+        assert float(topological_loss(x.double(), 7.0 * z, "fitted")) == pytest.approx(
+            float(fitted), rel=1e-9
+        )
+        fitted.backward()
+        assert torch.all(torch.isfinite(z.grad))
+
+
 def test_topology_weight_adds_the_term_to_training_only(pendulum):
     X, _ = pendulum
     plain = small(VHPAutoencoder, kappa=0.6).fit(X[:200])
@@ -510,6 +536,10 @@ def test_topology_weight_adds_the_term_to_training_only(pendulum):
     )
     with pytest.raises(ValueError, match="topology_weight"):
         small(VHPAutoencoder, topology_weight=-1.0).fit(X[:200])
+    fitted = small(VHPAutoencoder, kappa=0.6, topology_weight=1.0, topology_scale="fitted")
+    assert min(fitted.fit(X[:200]).history_["regulariser"]) > 0
+    with pytest.raises(ValueError, match="topology_scale"):
+        small(VHPAutoencoder, topology_weight=1.0, topology_scale="max").fit(X[:200])
 
 
 @pytest.mark.filterwarnings("ignore:VHPAutoencoder.score_samples with likelihood='bernoulli'")

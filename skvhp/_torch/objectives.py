@@ -64,26 +64,34 @@ def minimum_spanning_edges(D: torch.Tensor) -> torch.Tensor:
     return torch.as_tensor(np.stack([tree.row, tree.col]), dtype=torch.long, device=D.device)
 
 
-def topological_loss(x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+def topological_loss(x: torch.Tensor, z: torch.Tensor, scale: str = "mean") -> torch.Tensor:
     """The 0-dimensional topological loss of Moor et al. (2020) for a batch.
 
-    With D^X, D^Z the batch's distance matrices in data and latent space, each divided by
-    its mean (our choice, where Moor et al. learn a scale for the latent distances: the
-    prior fixes the latent scale here, so only shape should count), and π^X, π^Z the
-    edges of their minimum spanning trees,
+    With D^X, D^Z the batch's distance matrices in data and latent space and π^X, π^Z
+    the edges of their minimum spanning trees,
     ``½ Σ_{π^X} (D^X - D^Z)² + ½ Σ_{π^Z} (D^Z - D^X)²``: the edges that hold the data
     together keep their length in the latent space, and no two codes come close (a short
     latent edge) unless their data are. A loop that closes over a gap in the data (an arc
     bent into a ring) is such a short latent edge.
+
+    Only shape counts (the prior fixes the latent scale): D^X is divided by its mean, and
+    D^Z (``scale``) by its own mean ("mean"), or by the factor that fits its tree edges
+    to the data's best ("fitted": the least-squares scale over the edges compared, the
+    closed form of the latent scale Moor et al. learn as a parameter). The mean of all
+    pairs ties the edges to the batch's global spread, which the fitted scale leaves free.
     """
     D_X = torch.cdist(x.detach(), x.detach())
     D_Z = torch.cdist(z, z)
     n = x.shape[0]
     off_diagonal = n * (n - 1)
     D_X = D_X / D_X.sum().div(off_diagonal).clamp_min(1e-12)
+    if scale == "fitted":
+        i, j = torch.cat([minimum_spanning_edges(D_X), minimum_spanning_edges(D_Z)], dim=1)
+        data, codes = D_X[i, j], D_Z[i, j]
+        fit = (data * codes).sum() / codes.pow(2).sum().clamp_min(1e-12)
+        return 0.5 * (data - fit * codes).pow(2).sum()
     D_Z = D_Z / D_Z.sum().div(off_diagonal).clamp_min(1e-12)
     loss = torch.zeros((), dtype=z.dtype, device=z.device)
-    for edges in (minimum_spanning_edges(D_X), minimum_spanning_edges(D_Z)):
-        i, j = edges
+    for i, j in (minimum_spanning_edges(D_X), minimum_spanning_edges(D_Z)):
         loss = loss + 0.5 * (D_X[i, j] - D_Z[i, j]).pow(2).sum()
     return loss
