@@ -478,7 +478,7 @@ FIGURE_EXTRAS = {
         "vhp-auto-start-topo10-modes12",
     ],
     "torus": ["vhp-isomap", "vhp-auto-start-topo1", "vhp-circular-start-topo100"],
-    "spheres": ["vhp-isomap-topo", "vhp-isomap-topo100"],
+    "spheres": ["vhp-isomap-topo", "vhp-isomap-topo100", "vhp-isomap-topo-fitted"],
     "mnist": ["vhp-isomap-topo", "vhp-isomap-topo10"],
     "fashion-mnist": ["vhp-isomap-topo"],
 }
