@@ -110,6 +110,12 @@ def common_parameters(arguments: dict[str, Any]) -> dict[str, Any]:
     return {name: arguments[name] for name in _COMMON_PARAMETERS}
 
 
+def signature_parameters(estimator: Any, arguments: dict[str, Any]) -> dict[str, Any]:
+    """Every parameter of ``estimator``'s ``__init__`` signature out of its
+    ``locals()``: the engine's and the estimator's own."""
+    return {name: arguments[name] for name in type(estimator)._get_param_names()}
+
+
 class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Common machinery; subclasses choose a model (prior, layers), an objective and
     optionally a β-schedule.
@@ -121,9 +127,10 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
 
     def __init__(self, **parameters: Any):
         # Each estimator lists every parameter in its own signature, where scikit-learn
-        # reads them, and hands the engine's share on with ``common_parameters``.
-        for name in _COMMON_PARAMETERS:
-            setattr(self, name, parameters[name])
+        # reads them, and hands the engine's share on with ``common_parameters`` (or all
+        # of them, with ``signature_parameters``); each is stored as given.
+        for name, value in parameters.items():
+            setattr(self, name, value)
 
     # ------------------------------------------------------------------ subclass API
     @abstractmethod

@@ -10,7 +10,7 @@ from typing import Any
 import torch
 from sklearn.exceptions import ConvergenceWarning
 
-from ._base import common_parameters
+from ._base import signature_parameters
 from ._beta_bound import _BetaBoundVAE
 from ._layouts import choose_layout, manifold_layout
 from ._torch.init import (
@@ -314,26 +314,7 @@ default="pca"
         dynamic_binarization: bool = False,
         mixed_precision: bool = False,
     ):
-        super().__init__(**common_parameters(locals()))
-        self.n_components_zeta = n_components_zeta
-        self.zeta_modes = zeta_modes
-        self.k = k
-        self.schedule = schedule
-        self.kappa = kappa
-        self.nu = nu
-        self.tau = tau
-        self.alpha = alpha
-        self.beta_init = beta_init
-        self.warmup_epochs = warmup_epochs
-        self.beta = beta
-        self.prior_hidden_layer_sizes = prior_hidden_layer_sizes
-        self.posterior = posterior
-        self.init = init
-        self.score_estimator = score_estimator
-        self.topology_weight = topology_weight
-        self.topology_reference = topology_reference
-        self.topology_scale = topology_scale
-        self.encoder_release = encoder_release
+        super().__init__(**signature_parameters(self, locals()))
 
     # ------------------------------------------------------------------ parameters
     def _check_extra_params(self) -> None:
