@@ -479,8 +479,8 @@ FIGURE_EXTRAS = {
     ],
     "torus": ["vhp-isomap", "vhp-auto-start-topo1", "vhp-circular-start-topo100"],
     "spheres": ["vhp-isomap-topo", "vhp-isomap-topo100", "vhp-isomap-topo-fitted"],
-    "mnist": ["vhp-isomap-topo", "vhp-isomap-topo10"],
-    "fashion-mnist": ["vhp-isomap-topo"],
+    "mnist": ["vhp-isomap-topo", "vhp-isomap-topo10", "vhp-isomap-topo-fitted"],
+    "fashion-mnist": ["vhp-isomap-topo", "vhp-isomap-topo-fitted"],
 }
 RELEASED = {  # Moor et al.'s
     "spheres": "spheres_TopoAE.csv",
