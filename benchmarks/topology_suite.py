@@ -150,7 +150,7 @@ VHP_VARIANTS = {
     "vhp-isomap-topo30": dict(init="isomap", posterior="isotropic", topology_weight=30.0),
     "vhp-topo10": dict(init="pca", posterior="isotropic", topology_weight=10.0),
     # The topological term with the latent scale fitted to the data's tree edges, not the
-    # codes' mean distance (2026-12-04): the distance settings for Spheres.
+    # codes' mean distance (2026-12-04): the distance settings (Spheres, MNIST, Fashion).
     **{
         f"vhp-isomap-topo{'' if w == 1 else w}-fitted": dict(
             init="isomap", posterior="isotropic", topology_weight=float(w), topology_scale="fitted"
