@@ -23,7 +23,7 @@ from _common import (
     write_json,
 )
 from scipy.spatial.distance import cdist
-from topology_suite import load
+from topology_suite import load, released_latents
 
 from skvhp.topology import _moor_density
 
@@ -59,10 +59,9 @@ def main(argv=None):
     for path in sorted(results_path("topology").glob("spheres__*__0.npz")):
         codes = np.load(path)["codes"].astype(np.float64)
         rows.append({"codes": path.name.split("__")[1], "Z": codes})
-    released = f"{args.data_home}/topoae_latents/spheres_TopoAE.csv"
-    latents = np.loadtxt(released, delimiter=",", skiprows=1)
-    if not np.array_equal(latents[:, 2].astype(int), labels):
-        raise ValueError(f"{released} is not in the order of the test split")
+    latents = released_latents("spheres", args.data_home)
+    if latents is None or not np.array_equal(latents[:, 2].astype(int), labels):
+        raise ValueError("Moor et al.'s released Spheres latents are missing or out of order")
     rows.append({"codes": "TopoAE (released)", "Z": latents[:, :2]})
     n = args.limit or len(X)
     for row in rows:

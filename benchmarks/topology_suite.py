@@ -489,6 +489,13 @@ RELEASED = {  # Moor et al.'s
 }
 
 
+def released_latents(name: str, data_home: str) -> np.ndarray | None:
+    """Moor et al.'s released TopoAE test latents of ``name`` (columns: two latent
+    coordinates, the label), or None where the data set or the file is absent."""
+    path = Path(data_home) / "topoae_latents" / RELEASED.get(name, "-")
+    return np.loadtxt(path, delimiter=",", skiprows=1) if path.is_file() else None
+
+
 def figures(args) -> None:
     """docs/figures/topology_<manifold>.png: seed 0's test codes (coloured by the generating
     angle or the class) and, below, the learned prior's samples, one column per method; for
@@ -506,9 +513,8 @@ def figures(args) -> None:
             path = folder / f"{name}__{method}__0.npz"
             if path.exists():
                 panels.append((method, dict(np.load(path))))
-        released = Path(args.data_home) / "topoae_latents" / RELEASED.get(name, "-")
-        if released.is_file():
-            table = np.loadtxt(released, delimiter=",", skiprows=1)
+        table = released_latents(name, args.data_home)
+        if table is not None:
             panels.append(("TopoAE (Moor et al.)", {"codes": table[:, :2], "truth": table[:, 2]}))
         if not panels:
             continue
