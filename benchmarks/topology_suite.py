@@ -157,6 +157,15 @@ VHP_VARIANTS = {
         )
         for w in (1, 30)
     },
+    # The same in batches of 32, not 100 (2026-12-04): more of each batch's tree edges
+    # join separate pieces of the data (Moor et al. tuned TopoAE's batch size to 64).
+    "vhp-isomap-topo-fitted-batch32": dict(
+        init="isomap",
+        posterior="isotropic",
+        topology_weight=1.0,
+        topology_scale="fitted",
+        batch_size=32,
+    ),
     # The settings of vhp-isomap, run after init="isomap" began to lay out separate pieces
     # of the data side by side (2026-12-03); earlier vhp-isomap rows of two-rings predate it.
     "vhp-isomap-by-piece": dict(init="isomap", posterior="isotropic"),
