@@ -22,6 +22,7 @@ from _common import (
     results_path,
     write_json,
 )
+from scipy.sparse.csgraph import minimum_spanning_tree
 from scipy.spatial.distance import cdist
 from topology_suite import load, released_latents
 
@@ -47,6 +48,26 @@ def shares(X: np.ndarray, Z: np.ndarray, labels: np.ndarray) -> dict:
     }
 
 
+def tree_edges(X: np.ndarray, labels: np.ndarray, batch_size: int, draws: int) -> dict:
+    """Shares of the edge kinds in the data's minimum spanning trees of ``draws`` random
+    batches (seeded: the same batches on every run)."""
+    rng = np.random.default_rng(0)
+    kinds = np.zeros(3)
+    for _ in range(draws):
+        rows = rng.choice(len(X), batch_size, replace=False)
+        tree = minimum_spanning_tree(cdist(X[rows], X[rows])).tocoo()
+        a, b = labels[rows][tree.row], labels[rows][tree.col]
+        enclosing = (a == ENCLOSING) | (b == ENCLOSING)
+        kinds += [np.sum(~enclosing & (a == b)), np.sum(~enclosing & (a != b)), np.sum(enclosing)]
+    kinds /= kinds.sum()
+    return {
+        "batch size": batch_size,
+        "within a small sphere": float(kinds[0]),
+        "between small spheres": float(kinds[1]),
+        "touching the enclosing sphere": float(kinds[2]),
+    }
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-home", default=str(DEFAULT_DATA))
@@ -54,7 +75,7 @@ def main(argv=None):
     parser.add_argument("--limit", type=int, default=None, help="first rows only")
     add_smoke_argument(parser, limit=200)
     args = parse_args(parser, argv)
-    _, _, labels, _, X = load("spheres", 0, 0, args.data_home)
+    X_train, _, labels, labels_train, X = load("spheres", 0, 0, args.data_home)
     rows = []
     for path in sorted(results_path("topology").glob("spheres__*__0.npz")):
         codes = np.load(path)["codes"].astype(np.float64)
@@ -67,7 +88,11 @@ def main(argv=None):
     for row in rows:
         row.update(shares(X[:n], row.pop("Z")[:n], labels[:n]))
     print_table(rows, [c for c in rows[0] if c != "per class"])
-    write_json("spheres_density", {"sigma": SIGMA, "rows": rows}, args.out)
+    draws = 20 if args.smoke else 200
+    edges = [tree_edges(X_train, labels_train, size, draws) for size in (32, 64, 100)]
+    print_table(edges, list(edges[0]))
+    result = {"sigma": SIGMA, "rows": rows, "tree edges": edges, "tree draws": draws}
+    write_json("spheres_density", result, args.out)
 
 
 if __name__ == "__main__":
