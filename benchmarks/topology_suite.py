@@ -487,7 +487,12 @@ FIGURE_EXTRAS = {
         "vhp-auto-start-topo10-modes12",
     ],
     "torus": ["vhp-isomap", "vhp-auto-start-topo1", "vhp-circular-start-topo100"],
-    "spheres": ["vhp-isomap-topo", "vhp-isomap-topo100", "vhp-isomap-topo-fitted"],
+    "spheres": [
+        "vhp-isomap-topo",
+        "vhp-isomap-topo100",
+        "vhp-isomap-topo-fitted",
+        "vhp-isomap-topo-fitted-batch32",
+    ],
     "mnist": ["vhp-isomap-topo", "vhp-isomap-topo10", "vhp-isomap-topo-fitted"],
     "fashion-mnist": ["vhp-isomap-topo", "vhp-isomap-topo-fitted"],
 }
