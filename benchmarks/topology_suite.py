@@ -14,7 +14,7 @@ generating angles (5-NN regression from the codes, rad); the prior mass off the 
 (``skvhp.topology.prior_mass_off_data``); and Moor et al.'s measures where they report
 them. One JSON line per run in ``docs/results/topology/<manifold>.jsonl``; runs already
 there are skipped, so an interrupted suite resumes. ``--table`` prints the summary and
-writes ``docs/results/topology_suite.md``.
+writes ``docs/results/topology_suite.md`` (with ``--out``, into that folder).
 
     python benchmarks/topology_suite.py --manifolds ring arc --seeds 0 1 2
     python benchmarks/topology_suite.py --table
@@ -469,7 +469,8 @@ def table(args) -> None:
     print_table(summary, columns)
     lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
     lines += ["| " + " | ".join(str(s.get(c, "")) for c in columns) + " |" for s in summary]
-    out = results_path("topology_suite.md")
+    # A screen in its own folder (--out) keeps its summary there, not in docs/results.
+    out = folder / "topology_suite.md" if args.out else results_path("topology_suite.md")
     out.write_text("\n".join(lines) + "\n")
     print(f"wrote {out}")
 
