@@ -213,6 +213,14 @@ VHP_VARIANTS = {
         )
         for w in (1, 10, 30, 100)
     },
+    # The torus settings with p(ζ) a mixture of modes on a circle, so that the prior can
+    # follow one of the torus's loops around its hole (2026-12-04).
+    **{
+        f"vhp-circular-start-topo100-modes{m}": dict(
+            init="circular", posterior="isotropic", zeta_modes=m, **_start_term(100)
+        )
+        for m in (12,)
+    },
     # The encoder frozen until β reaches 1, so that the prior first fits the start's codes.
     "vhp-late-release": dict(init="pca", posterior="isotropic", encoder_release="beta"),
     "vhp-isomap-late-release": dict(init="isomap", posterior="isotropic", encoder_release="beta"),
