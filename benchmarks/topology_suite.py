@@ -225,6 +225,10 @@ VHP_VARIANTS = {
     "vhp-circular-start-topo100-zeta2": dict(
         init="circular", posterior="isotropic", n_components_zeta=2, **_start_term(100)
     ),
+    # ... and with 64 importance samples over ζ in the prior's bound, not 16 (2026-12-04).
+    "vhp-circular-start-topo100-k64": dict(
+        init="circular", posterior="isotropic", k=64, **_start_term(100)
+    ),
     # The encoder frozen until β reaches 1, so that the prior first fits the start's codes.
     "vhp-late-release": dict(init="pca", posterior="isotropic", encoder_release="beta"),
     "vhp-isomap-late-release": dict(init="isomap", posterior="isotropic", encoder_release="beta"),
