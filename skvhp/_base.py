@@ -56,26 +56,6 @@ from ._validation import (
 )
 
 _INPUT_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
-_COMMON_PARAMETERS = (
-    "n_components",
-    "hidden_layer_sizes",
-    "activation",
-    "likelihood",
-    "max_iter",
-    "batch_size",
-    "learning_rate",
-    "n_importance_samples",
-    "early_stopping",
-    "validation_fraction",
-    "n_iter_no_change",
-    "tol",
-    "device",
-    "random_state",
-    "verbose",
-    "warm_start",
-    "dynamic_binarization",
-    "mixed_precision",
-)
 
 
 def _is_binary(X: np.ndarray, chunk: int = 65536) -> bool:
@@ -105,11 +85,6 @@ def _warn_if_not_a_density(estimator: Any, X: np.ndarray) -> None:
         )
 
 
-def common_parameters(arguments: dict[str, Any]) -> dict[str, Any]:
-    """The engine's parameters out of a subclass ``__init__``'s ``locals()``."""
-    return {name: arguments[name] for name in _COMMON_PARAMETERS}
-
-
 def signature_parameters(estimator: Any, arguments: dict[str, Any]) -> dict[str, Any]:
     """Every parameter of ``estimator``'s ``__init__`` signature out of its
     ``locals()``: the engine's and the estimator's own."""
@@ -127,8 +102,8 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
 
     def __init__(self, **parameters: Any):
         # Each estimator lists every parameter in its own signature, where scikit-learn
-        # reads them, and hands the engine's share on with ``common_parameters`` (or all
-        # of them, with ``signature_parameters``); each is stored as given.
+        # reads them, and hands them all on with ``signature_parameters``; each is stored
+        # as given.
         for name, value in parameters.items():
             setattr(self, name, value)
 

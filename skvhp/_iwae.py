@@ -6,7 +6,7 @@ from typing import Any
 
 import torch
 
-from ._base import _BaseVAE, common_parameters
+from ._base import _BaseVAE, signature_parameters
 from ._torch.models import LatentVariableModel, SingleLayerVAE, TwoLayerVAE
 from ._torch.objectives import importance_weighted_loss
 from ._torch.priors import StandardNormalPrior
@@ -170,12 +170,7 @@ class IWAE(_BaseVAE):
         dynamic_binarization: bool = False,
         mixed_precision: bool = False,
     ):
-        super().__init__(**common_parameters(locals()))
-        self.k = k
-        self.n_layers = n_layers
-        self.n_components_z1 = n_components_z1
-        self.hidden_layer_sizes_z2 = hidden_layer_sizes_z2
-        self.warmup_epochs = warmup_epochs
+        super().__init__(**signature_parameters(self, locals()))
 
     def __setstate__(self, state: dict) -> None:
         state.setdefault("warmup_epochs", 0)  # pickled before warm-up existed

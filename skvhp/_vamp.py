@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import common_parameters
+from ._base import signature_parameters
 from ._beta_bound import _BetaBoundVAE
 from ._torch.likelihoods import LIKELIHOODS_IN_UNIT_INTERVAL
 from ._torch.models import LatentVariableModel, SingleLayerVAE, TwoLayerVampVAE
@@ -116,12 +116,7 @@ class VampPriorVAE(_BetaBoundVAE):
         dynamic_binarization: bool = False,
         mixed_precision: bool = False,
     ):
-        super().__init__(**common_parameters(locals()))
-        self.n_pseudo_inputs = n_pseudo_inputs
-        self.pseudo_inputs = pseudo_inputs
-        self.n_layers = n_layers
-        self.n_components_z1 = n_components_z1
-        self.warmup_epochs = warmup_epochs
+        super().__init__(**signature_parameters(self, locals()))
 
     def _check_extra_params(self) -> None:
         check_int(self.n_pseudo_inputs, "n_pseudo_inputs", 1)
