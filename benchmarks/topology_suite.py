@@ -215,12 +215,9 @@ VHP_VARIANTS = {
     },
     # The torus settings with p(ζ) a mixture of modes on a circle, so that the prior can
     # follow one of the torus's loops around its hole (2026-12-04).
-    **{
-        f"vhp-circular-start-topo100-modes{m}": dict(
-            init="circular", posterior="isotropic", zeta_modes=m, **_start_term(100)
-        )
-        for m in (12,)
-    },
+    "vhp-circular-start-topo100-modes12": dict(
+        init="circular", posterior="isotropic", zeta_modes=12, **_start_term(100)
+    ),
     # ... and with a 2-d ζ, the torus's own dimension (2026-12-04).
     "vhp-circular-start-topo100-zeta2": dict(
         init="circular", posterior="isotropic", n_components_zeta=2, **_start_term(100)
