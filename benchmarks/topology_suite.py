@@ -510,6 +510,20 @@ FIGURE_EXTRAS = {
     "mnist": ["vhp-isomap-topo", "vhp-isomap-topo10", "vhp-isomap-topo-fitted"],
     "fashion-mnist": ["vhp-isomap-topo", "vhp-isomap-topo-fitted"],
 }
+# What a figure's colours and axes show, in its title.
+COLOUR_NOTES = {
+    "ring": "codes coloured by the generating angle (cyclic map); prior samples on the same axes",
+    "two-rings": "codes coloured by the angle, the second ring in the map's second half; "
+    "prior samples on the same axes",
+    "torus": "the first two latent coordinates, coloured by the first angle (cyclic map); "
+    "prior samples on the same axes",
+    **{
+        name: "codes coloured by the class; prior samples on the same axes"
+        for name in ("spheres", "mnist", "fashion-mnist")
+    },
+    "spheres": "codes coloured by the sphere (the enclosing one light blue); "
+    "prior samples on the same axes",
+}
 RELEASED = {  # Moor et al.'s
     "spheres": "spheres_TopoAE.csv",
     "mnist": "MNIST_TopoAE.csv",
@@ -568,6 +582,7 @@ def figures(args) -> None:
                 ax.set_yticks([])
         axes[0, 0].set_ylabel("test codes", fontsize=8)
         axes[1, 0].set_ylabel("prior samples", fontsize=8)
+        fig.suptitle(f"{name}: {COLOUR_NOTES.get(name, COLOUR_NOTES['ring'])}", fontsize=9)
         fig.tight_layout()
         out = figures_path(f"topology_{name}.png")
         fig.savefig(out, dpi=110)
