@@ -25,7 +25,8 @@ import sklearn
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = ROOT.parent / "shared" / "data"
+# The one place a script finds the shared data: $SKVHP_DATA, else ../shared/data.
+DEFAULT_DATA = Path(os.environ.get("SKVHP_DATA") or ROOT.parent / "shared" / "data")
 CHECKPOINTS = ROOT / "benchmarks" / "nll_checkpoints"  # git-ignored (25 MB each): long runs resume
 _OUTPUT_PATHS = (
     "out",

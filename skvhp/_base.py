@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import time
 import warnings
 from abc import abstractmethod
 from typing import Any
@@ -20,6 +21,8 @@ import torch
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from ._fit_warnings import warn_about_schedule
+from ._resume import check_resume, fitted_view, record_fitted_parameters
 from ._torch.device import (
     as_tensor,
     data_device,
@@ -30,9 +33,8 @@ from ._torch.device import (
     resolve_device,
 )
 from ._torch.evaluation import batched, importance_log_likelihood
-from ._torch.likelihoods import LIKELIHOODS, LIKELIHOODS_IN_UNIT_INTERVAL
+from ._torch.likelihoods import LIKELIHOODS_IN_UNIT_INTERVAL
 from ._torch.models import LatentVariableModel
-from ._torch.nn import ACTIVATION_NAMES
 from ._torch.schedules import Schedule
 from ._torch.training import (
     EarlyStopping,
@@ -46,14 +48,7 @@ from ._torch.training import (
     split_validation,
     start_schedule,
 )
-from ._validation import (
-    check_choice,
-    check_float,
-    check_int,
-    check_layer_sizes,
-    check_random_state_value,
-    seed_from,
-)
+from ._validation import check_engine_parameters, check_int, seed_from
 
 _INPUT_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
 
@@ -85,6 +80,17 @@ def _warn_if_not_a_density(estimator: Any, X: np.ndarray) -> None:
         )
 
 
+def _warn_if_latent_exceeds_features(estimator: Any, n_features: int) -> None:
+    if estimator.n_components > n_features:
+        warnings.warn(
+            f"n_components={estimator.n_components} exceeds the data's n_features="
+            f"{n_features}: a latent code larger than the data (the PCA start sets the "
+            "extra coordinates to 0). Choose n_components <= n_features unless you mean it.",
+            UserWarning,
+            stacklevel=4,
+        )
+
+
 def signature_parameters(estimator: Any, arguments: dict[str, Any]) -> dict[str, Any]:
     """Every parameter of ``estimator``'s ``__init__`` signature out of its
     ``locals()``: the engine's and the estimator's own."""
@@ -98,7 +104,17 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
     Subclasses implement ``_make_module(n_features)`` and ``_objective(model, x,
     generator)``, and may override ``_make_schedule``, ``_training_step``,
     ``_on_fit_start``, ``_on_epoch_end`` and ``_commit`` (see docs/architecture.md).
+    They list the parameters that define their networks in ``_model_parameters`` and
+    those only a fresh fit uses in ``_start_parameters`` (see ``skvhp._resume``).
     """
+
+    _model_parameters: tuple[str, ...] = (
+        "n_components",
+        "hidden_layer_sizes",
+        "activation",
+        "likelihood",
+    )
+    _start_parameters: tuple[str, ...] = ("random_state",)
 
     def __init__(self, **parameters: Any):
         # Each estimator lists every parameter in its own signature, where scikit-learn
@@ -149,6 +165,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         self.n_iter_ = state.n_iter
         self.history_ = state.history
         self._seed_ = state.seed
+        self._fitted_parameters_ = record_fitted_parameters(self)
         # Everything a resumed fit needs beyond module_ (see ``fit``).
         self._training_state_ = state.resumable()
         stopping = state.early_stopping
@@ -161,6 +178,9 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             self.schedule_ = state.schedule
             trace = state.schedule.trace
             self.iteration_history_ = {k: list(v) for k, v in trace.items() if v}
+        else:  # a warm start that dropped the schedule (IWAE's warmup_epochs set to 0)
+            self.__dict__.pop("schedule_", None)
+            self.__dict__.pop("iteration_history_", None)
 
     def _scoring_options(self) -> dict[str, Any]:
         """Options for the model's ``log_weights`` in ``score_samples``."""
@@ -168,30 +188,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
 
     # ------------------------------------------------------------------ validation
     def _check_params(self) -> None:
-        for name in ("n_components", "max_iter", "batch_size", "n_importance_samples"):
-            check_int(getattr(self, name), name, 1)
-        check_layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
-        check_choice(self.activation, "activation", ACTIVATION_NAMES)
-        check_choice(self.likelihood, "likelihood", tuple(LIKELIHOODS))
-        check_float(self.learning_rate, "learning_rate", 0.0, low_inclusive=False)
-        for flag in ("early_stopping", "warm_start", "dynamic_binarization", "mixed_precision"):
-            check_choice(getattr(self, flag), flag, (True, False))
-        check_float(
-            self.validation_fraction,
-            "validation_fraction",
-            0.0,
-            1.0,
-            low_inclusive=False,
-            high_inclusive=False,
-        )
-        check_int(self.n_iter_no_change, "n_iter_no_change", 1)
-        check_float(self.tol, "tol", 0.0)
-        check_int(self.verbose, "verbose", 0)
-        if self.dynamic_binarization and self.likelihood != "bernoulli":
-            raise ValueError("dynamic_binarization=True needs likelihood='bernoulli'.")
-        resolve_device(self.device)
-        check_random_state_value(self.random_state)
-        self._check_extra_params()
+        check_engine_parameters(self)
 
     def _check_input(self, X: Any, *, reset: bool) -> np.ndarray:
         """Validate X (``fit`` restores the recorded feature names if this raises)."""
@@ -203,8 +200,11 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32])
         unit = self.likelihood in LIKELIHOODS_IN_UNIT_INTERVAL
         if unit and (X.min() < 0.0 or X.max() > 1.0):
+            # "Negative values in data" is the phrase scikit-learn's checks look for
+            # with the positive_only tag.
+            negative = "Negative values in data: " if X.min() < 0.0 else ""
             raise ValueError(
-                f"likelihood={self.likelihood!r} needs X in [0, 1] (got values in "
+                f"{negative}likelihood={self.likelihood!r} needs X in [0, 1] (got values in "
                 f"[{X.min():.4g}, {X.max():.4g}]); rescale X or use likelihood='gaussian'."
             )
         return X
@@ -222,6 +222,18 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         on the CPU). The random stream continues only on the same kind of device; on
         another kind (CPU to GPU) it restarts from ``random_state``.
 
+        A resumed fit applies changed training parameters (``max_iter``, ``batch_size``,
+        ``learning_rate``, the schedule's κ, ν, τ, α or β, the warm-up's length, ``k``,
+        …) and refuses, with a ``ValueError`` naming them, changes of the parameters that
+        fix the fitted networks or only start a fit (``n_components``, layer sizes,
+        ``likelihood``, ``posterior``, ``init``, ``random_state``, ``schedule``, …; the
+        user guide lists them per estimator).
+
+        Warns with a ``ConvergenceWarning`` where the β-schedule did not do its job: REWO
+        never left its initial phase (κ too tight) or skipped it (κ so loose that the
+        constraint never bound), GECO drove β to its floor, or a warm-up ended before
+        β reached 1. Each warning names the parameter to change.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
@@ -236,7 +248,9 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         """
         self._check_params()
         continuing = self.warm_start and hasattr(self, "module_")
-        return self._fit(X, continuing=continuing, n_epochs=self.max_iter)
+        self._fit(X, continuing=continuing, n_epochs=self.max_iter)
+        warn_about_schedule(self, continuing)
+        return self
 
     def partial_fit(self, X: Any, y: Any = None) -> _BaseVAE:
         """One epoch of training on X, resuming the previous training if there is one.
@@ -273,10 +287,17 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         # validate_data(reset=True) records feature names/counts before training ends:
         # put the old ones back if anything fails. Everything else a fit changes lives in
         # its FitState until ``_commit``.
+        if continuing:
+            check_resume(self)
         saved = {k: self.__dict__[k] for k in _INPUT_ATTRIBUTES if k in self.__dict__}
         try:
             X = self._check_input(X, reset=not continuing)
+            if not continuing:
+                _warn_if_latent_exceeds_features(self, X.shape[1])
+            started = time.perf_counter()
             state, X_train, X_val = self._start_fit(X, continuing)
+            if self.verbose and not continuing:
+                print(f"[{type(self).__name__}] set-up: {time.perf_counter() - started:.3g} s")
             settings = LoopSettings(
                 n_epochs=n_epochs,
                 batch_size=self.batch_size,
@@ -286,6 +307,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
                 else None,
                 verbose=self.verbose,
                 name=type(self).__name__,
+                started=started,  # the history's time includes the set-up (the start)
             )
             hooks = Hooks(self._training_step, self._objective, self._on_epoch_end)
             run_epochs(state, X_train, X_val, settings, hooks)
@@ -517,6 +539,9 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        # The Bernoulli likelihoods take X in [0, 1]; scikit-learn's tags can say no more
+        # than "no negative values" (tests/test_common.py lists the checks that feed more).
+        tags.input_tags.positive_only = self.likelihood in LIKELIHOODS_IN_UNIT_INTERVAL
         return tags
 
     # ------------------------------------------------------------------ pickling
@@ -535,7 +560,8 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         super().__setstate__(state)
         if module_state is not None:
             device = loadable_device(torch.device(self.device_))
-            module = self._build_module(self.n_features_in_, 0)
+            # The networks the weights belong to, even if set_params changed them since.
+            module = fitted_view(self)._build_module(self.n_features_in_, 0)
             module.load_state_dict(module_state)
             self.module_ = module.to(device).eval()
             self.device_ = device

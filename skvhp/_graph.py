@@ -49,6 +49,22 @@ def smoothness_factor(path: Any) -> np.ndarray:
     return np.sqrt(np.mean(second**2, axis=0))
 
 
+def _check_latent_model(estimator: Any, nodes: str) -> None:
+    """Refuse, before anything trains, an estimator that cannot give the graph its nodes
+    or decode a path."""
+    needed = ["fit", "transform", "inverse_transform"]
+    if nodes == "prior":
+        needed.append("sample_latent")
+    missing = [name for name in needed if not callable(getattr(estimator, name, None))]
+    if missing:
+        hint = "; nodes='data' needs no sample_latent" if missing == ["sample_latent"] else ""
+        raise ValueError(
+            f"estimator must be a latent variable model with {', '.join(needed)}; "
+            f"{type(estimator).__name__} has no {', '.join(missing)} (skvhp's VAEs have "
+            f"them all{hint})."
+        )
+
+
 def _frozen_inner(estimator):
     """The wrapped estimator of a ``sklearn.frozen.FrozenEstimator``, else None."""
     try:
@@ -193,6 +209,7 @@ class LatentGraphInterpolator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
             X = validate_data(self, X)
             estimator, nodes = None, X.astype(np.float64)
         else:
+            _check_latent_model(self.estimator, self.nodes)
             estimator = self.estimator if _frozen_inner(self.estimator) else clone(self.estimator)
             if estimator is not self.estimator:
                 estimator.fit(X)

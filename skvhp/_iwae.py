@@ -172,6 +172,13 @@ class IWAE(_BaseVAE):
     ):
         super().__init__(**signature_parameters(self, locals()))
 
+    _model_parameters = (
+        *_BaseVAE._model_parameters,
+        "n_layers",
+        "n_components_z1",
+        "hidden_layer_sizes_z2",
+    )
+
     def __setstate__(self, state: dict) -> None:
         state.setdefault("warmup_epochs", 0)  # pickled before warm-up existed
         super().__setstate__(state)

@@ -52,6 +52,12 @@ SMOOTHING_STEPS = 4  # averaging steps along their neighbour graph
 COCYCLE_PRIME = 47  # coefficients of the cohomology: any prime a loop's winding stays below
 
 
+def min_layout_samples(n_components: int) -> int:
+    """The fewest rows a neighbour-graph layout of ``n_components`` coordinates takes: the
+    spectral layout's eigensolver needs more rows than coordinates + 1."""
+    return n_components + 2
+
+
 def manifold_layout(
     X: np.ndarray, method: str, n_components: int, seed: int, n_points: int = LAYOUT_POINTS
 ) -> np.ndarray:

@@ -2,14 +2,17 @@
 
 One ``.safetensors`` file: the weights, buffers and (optionally) the training state as
 tensors, and in its header, as JSON, the format version, the skvhp version that wrote it,
-the estimator's class, parameters and fitted attributes. Loading parses JSON and raw
+the estimator's class, parameters and fitted attributes, and a SHA-256 digest of that
+state and of every tensor's name, type, shape and bytes. Loading parses JSON and raw
 tensors only: nothing is unpickled, no name from the file is imported or called, classes
-come from a fixed list, the parameters are validated as ``fit`` validates them and the
-weights must match the architecture the parameters describe.
+come from a fixed list, the digest must match (a flipped bit anywhere is refused), the
+parameters are validated as ``fit`` validates them, every floating tensor must be finite
+and the weights must match the architecture the parameters describe.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import warnings
@@ -19,11 +22,14 @@ import numpy as np
 import torch
 
 from ._iwae import IWAE
+from ._resume import FITTED_PARAMETERS, changed_parameters, check_parameters_describe_weights
 from ._torch.schedules import GECO, REWO, ConstantBeta, LinearWarmUp
 from ._vamp import VampPriorVAE
 from ._vhp import VHPAutoencoder
 
-FORMAT_VERSION = 1
+# 2: the header holds a digest of the state and the tensors (version 1 files, without
+# one, still load).
+FORMAT_VERSION = 2
 ESTIMATORS = {cls.__name__: cls for cls in (VHPAutoencoder, VampPriorVAE, IWAE)}
 SCHEDULES = {cls.__name__: cls for cls in (REWO, GECO, LinearWarmUp, ConstantBeta)}
 # Fitted state an estimator may carry besides its parameters (anything else is refused).
@@ -42,6 +48,7 @@ FITTED = {
     "_seed_",
     "_training_state_",
     "_sklearn_version",
+    FITTED_PARAMETERS,
 }
 
 
@@ -75,6 +82,24 @@ class _Encoder:
         if type(value).__name__ in SCHEDULES and type(value) is SCHEDULES[type(value).__name__]:
             return {"__schedule__": type(value).__name__, "state": self(vars(value))}
         raise TypeError(f"cannot store a {type(value).__name__} in a model file safely")
+
+
+def _digest(state_json: str, tensors: dict[str, torch.Tensor]) -> str:
+    """SHA-256 of the header's state and of every tensor (name, dtype, shape, bytes)."""
+    digest = hashlib.sha256(state_json.encode())
+    for key in sorted(tensors):
+        tensor = tensors[key].contiguous()
+        digest.update(f"\0{key}\0{tensor.dtype}\0{tuple(tensor.shape)}\0".encode())
+        digest.update(tensor.view(-1).view(torch.uint8).numpy().tobytes())
+    return digest.hexdigest()
+
+
+def _non_finite(tensors: dict[str, torch.Tensor]) -> list[str]:
+    return [
+        key
+        for key, tensor in sorted(tensors.items())
+        if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all())
+    ]
 
 
 def _decode(value: Any, tensors: dict[str, torch.Tensor]) -> Any:
@@ -137,27 +162,45 @@ def save(estimator: Any, path: str | os.PathLike, *, include_training_state: boo
 
     name = type(estimator).__name__
     if ESTIMATORS.get(name) is not type(estimator):
-        raise TypeError(
-            f"skvhp.save stores {sorted(ESTIMATORS)}, not {name} (a LatentGraphInterpolator "
-            "holds a neighbour index that has no safe file format: refit it from the "
-            "saved estimator, or pickle it)."
-        )
+        raise TypeError(f"skvhp.save stores {sorted(ESTIMATORS)}, not {name}{_why_not(name)}")
     if not hasattr(estimator, "module_"):
         raise ValueError(f"this {name} is not fitted yet: fit it before saving.")
+    check_parameters_describe_weights(estimator)
     state = estimator.__getstate__()
     if not include_training_state:
         state.pop("_training_state_", None)
-    if not isinstance(state.get("random_state"), (int, type(None))):
-        state["random_state"] = None  # a RandomState instance has no safe file format
+    for fitted in (state, state.get(FITTED_PARAMETERS) or {}):
+        if not isinstance(fitted.get("random_state"), (int, type(None))):
+            fitted["random_state"] = None  # a RandomState instance has no safe file format
     encoder = _Encoder()
+    state_json = json.dumps(encoder(state))
+    bad = _non_finite(encoder.tensors)
+    if bad:
+        raise ValueError(f"this {name} holds non-finite values (NaN or inf) in {bad[:3]}.")
     metadata = {
         "format": "skvhp",
         "format_version": str(FORMAT_VERSION),
         "skvhp_version": _version(),
         "estimator": name,
-        "state": json.dumps(encoder(state)),
+        "state": state_json,
+        "digest": _digest(state_json, encoder.tensors),
     }
     save_file(encoder.tensors, os.fspath(path), metadata=metadata)
+
+
+def _why_not(name: str) -> str:
+    """Why an object that is not an skvhp estimator has no model file."""
+    if name == "LatentGraphInterpolator":
+        return (
+            " (it holds a neighbour index that has no safe file format: save its estimator_ "
+            "and refit the interpolator on it, or pickle it)."
+        )
+    return (
+        ": save each fitted skvhp estimator on its own (a Pipeline's steps: "
+        "skvhp.save(pipeline[i], path)) and pickle or rebuild the rest."
+        if name in ("Pipeline", "GridSearchCV", "RandomizedSearchCV")
+        else "."
+    )
 
 
 def load(path: str | os.PathLike) -> Any:
@@ -198,6 +241,13 @@ def load(path: str | os.PathLike) -> Any:
     cls = ESTIMATORS.get(metadata.get("estimator"))
     if cls is None:
         raise ValueError(f"{path} holds an unknown estimator {metadata.get('estimator')!r}.")
+    bad = _non_finite(tensors)
+    if bad:
+        raise ValueError(f"{path} holds non-finite values (NaN or inf) in {bad[:3]}.")
+    if int(version) >= 2 and metadata.get("digest") != _digest(metadata.get("state", ""), tensors):
+        raise ValueError(
+            f"{path} is damaged or was altered: its digest does not match its contents."
+        )
     try:
         state = _decode(json.loads(metadata["state"]), tensors)
     except (KeyError, json.JSONDecodeError, TypeError, AttributeError) as error:
@@ -225,6 +275,13 @@ def _rebuild(cls: type, state: Any, path: Any) -> Any:
         params["device"] = state["device"] = "cpu"
     estimator = cls(**params)
     estimator._check_params()  # a tampered parameter fails as it would in fit
+    fitted = state.get(FITTED_PARAMETERS)
+    if fitted is not None:
+        if not isinstance(fitted, dict):
+            raise ValueError(f"{path} has a damaged header ({FITTED_PARAMETERS}).")
+        estimator.__dict__[FITTED_PARAMETERS] = fitted
+        if changed_parameters(estimator, cls._model_parameters):
+            raise ValueError(f"{path}: its parameters do not describe its weights.")
     n_features = state["n_features_in_"]
     if isinstance(n_features, bool) or not isinstance(n_features, int) or n_features < 1:
         raise ValueError(f"{path}: n_features_in_ must be a positive integer.")

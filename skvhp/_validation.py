@@ -11,6 +11,10 @@ from typing import Any
 
 import numpy as np
 
+from ._torch.device import resolve_device
+from ._torch.likelihoods import LIKELIHOODS
+from ._torch.nn import ACTIVATION_NAMES
+
 
 def check_int(value: Any, name: str, low: int | None = None, high: int | None = None) -> int:
     """An integer in ``[low, high]``; bools are refused."""
@@ -72,6 +76,35 @@ def check_layer_sizes(value: Any, name: str) -> tuple[int, ...]:
     for size in sizes:
         check_int(size, f"each entry of {name}", 1)
     return tuple(int(s) for s in sizes)
+
+
+def check_engine_parameters(estimator: Any) -> None:
+    """Check the parameters every skvhp estimator shares (the engine's), then the
+    estimator's own (``_check_extra_params``)."""
+    for name in ("n_components", "max_iter", "batch_size", "n_importance_samples"):
+        check_int(getattr(estimator, name), name, 1)
+    check_layer_sizes(estimator.hidden_layer_sizes, "hidden_layer_sizes")
+    check_choice(estimator.activation, "activation", ACTIVATION_NAMES)
+    check_choice(estimator.likelihood, "likelihood", tuple(LIKELIHOODS))
+    check_float(estimator.learning_rate, "learning_rate", 0.0, low_inclusive=False)
+    for flag in ("early_stopping", "warm_start", "dynamic_binarization", "mixed_precision"):
+        check_choice(getattr(estimator, flag), flag, (True, False))
+    check_float(
+        estimator.validation_fraction,
+        "validation_fraction",
+        0.0,
+        1.0,
+        low_inclusive=False,
+        high_inclusive=False,
+    )
+    check_int(estimator.n_iter_no_change, "n_iter_no_change", 1)
+    check_float(estimator.tol, "tol", 0.0)
+    check_int(estimator.verbose, "verbose", 0)
+    if estimator.dynamic_binarization and estimator.likelihood != "bernoulli":
+        raise ValueError("dynamic_binarization=True needs likelihood='bernoulli'.")
+    resolve_device(estimator.device)
+    check_random_state_value(estimator.random_state)
+    estimator._check_extra_params()
 
 
 def check_random_state_value(random_state: Any) -> None:

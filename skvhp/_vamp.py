@@ -118,6 +118,14 @@ class VampPriorVAE(_BetaBoundVAE):
     ):
         super().__init__(**signature_parameters(self, locals()))
 
+    _model_parameters = (
+        *_BetaBoundVAE._model_parameters,
+        "n_pseudo_inputs",
+        "pseudo_inputs",
+        "n_layers",
+        "n_components_z1",
+    )
+
     def _check_extra_params(self) -> None:
         check_int(self.n_pseudo_inputs, "n_pseudo_inputs", 1)
         check_choice(self.pseudo_inputs, "pseudo_inputs", ("learned", "data"))

@@ -4,15 +4,13 @@
 from __future__ import annotations
 
 import copy
-import warnings
 from typing import Any
 
 import torch
-from sklearn.exceptions import ConvergenceWarning
 
 from ._base import signature_parameters
 from ._beta_bound import _BetaBoundVAE
-from ._layouts import choose_layout, manifold_layout
+from ._layouts import choose_layout, manifold_layout, min_layout_samples
 from ._torch.init import (
     CIRCULAR_INIT_STEPS,
     PCA_INIT_STEPS,
@@ -319,6 +317,18 @@ default="pca"
     ):
         super().__init__(**signature_parameters(self, locals()))
 
+    # The prior's networks, the posterior and the start (which sets the posterior under
+    # "auto") define the model; a resumed fit continues the schedule it started.
+    _model_parameters = (
+        *_BetaBoundVAE._model_parameters,
+        "n_components_zeta",
+        "zeta_modes",
+        "prior_hidden_layer_sizes",
+        "posterior",
+        "init",
+    )
+    _start_parameters = (*_BetaBoundVAE._start_parameters, "schedule", "beta_init")
+
     # ------------------------------------------------------------------ parameters
     def _check_extra_params(self) -> None:
         if self.n_components_zeta is not None:
@@ -394,8 +404,11 @@ default="pca"
 
     def _on_fit_start(self, state: FitState, X_train: torch.Tensor, continuing: bool) -> None:
         model = state.model
+        model.prior.k = self.k  # a resumed fit applies a changed k
         state.extras["layout"] = getattr(self, "layout_", None) if continuing else None
         if self.init != "random" and not continuing:
+            if self.verbose:  # a manifold start can take seconds before the first epoch
+                print(f"[{type(self).__name__}] start: init={self.init!r} on {len(X_train)} rows")
             targets = self._layout(X_train, state.seed, state)
             circular = state.extras["layout"] == "circular"
             steps = CIRCULAR_INIT_STEPS if circular else PCA_INIT_STEPS
@@ -434,6 +447,14 @@ default="pca"
         state.extras["layout"] = self.init
         if self.init == "pca":
             return pca_coordinates(X_train, self.n_components)
+        need = min_layout_samples(self.n_components)
+        if len(X_train) < need:
+            split = " after the validation split" if self.early_stopping else ""
+            raise ValueError(
+                f"init={self.init!r} needs at least {need} training samples for "
+                f"n_components={self.n_components} (got {len(X_train)}{split}); "
+                "use init='pca' or 'random' on so few."
+            )
         X = X_train.cpu().numpy()
         if self.init == "auto":
             pca = pca_coordinates(X_train, self.n_components).cpu().numpy()
@@ -496,53 +517,3 @@ default="pca"
     def _scoring_options(self) -> dict[str, Any]:
         # The joint estimator: one ζ per z, its single-sample weight (see score_estimator).
         return {} if self.score_estimator == "nested" else {"prior_samples": 1}
-
-    def fit(self, X: Any, y: Any = None) -> VHPAutoencoder:
-        """Fit the model to X (see :meth:`IWAE.fit`, also for ``warm_start``).
-
-        Warns with a ``ConvergenceWarning`` when REWO never left its initial phase (κ
-        too tight), and when the untrained model already met the constraint, so that
-        the initial phase was skipped and the constraint never bound (κ too loose).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : Ignored
-
-        Returns
-        -------
-        self : object
-        """
-        resuming = self.warm_start and hasattr(self, "module_")
-        super().fit(X, y)
-        schedule = self.schedule_
-        if isinstance(schedule, REWO) and schedule.main_phase_start == 0 and not resuming:
-            first = self.iteration_history_["C_hat"][0]
-            warnings.warn(
-                f"kappa={self.kappa} is loose: the untrained model's reconstruction error "
-                f"Ĉ = {first:.4g} (an RMS of {first**0.5:.4g} per feature) already met "
-                f"κ² = {self.kappa**2:.4g}, so REWO skipped its initial phase and the "
-                "constraint never bound: β only grew towards 1, a warm-up. A kappa below "
-                f"{first**0.5:.3g} makes the constraint bind.",
-                ConvergenceWarning,
-                stacklevel=2,
-            )
-        # Only fit warns: partial_fit's early chunks are expected to be in the phase.
-        if isinstance(self.schedule_, REWO) and self.schedule_.initial_phase:
-            trace = self.iteration_history_["C_hat"]
-            lowest, first = min(trace) ** 0.5, trace[0] ** 0.5
-            # An RMS the fit reached, with a quarter of the way back to the untrained
-            # model's to spare (still below it, so that the constraint would bind).
-            workable = lowest + 0.25 * max(first - lowest, 0.0)
-            warnings.warn(
-                f"REWO never left its initial phase: the running reconstruction error "
-                f"Ĉ = {self.schedule_.c_hat:.4g} (lowest {lowest**2:.4g}) stayed above "
-                f"κ² = {self.kappa**2:.4g}, i.e. an RMS error of {lowest:.4g} per "
-                f"feature against kappa={self.kappa}. The prior was not trained. "
-                f"kappa={workable:.3g} would have ended the initial phase in this fit; "
-                "or train longer (kappa is an RMS error in the units of X; to choose it "
-                "for a likelihood fit, see the recipe under kappa in the docstring).",
-                ConvergenceWarning,
-                stacklevel=2,
-            )
-        return self

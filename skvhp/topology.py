@@ -22,6 +22,7 @@ triangle), a length of about 1.73.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -213,8 +214,16 @@ def fraction_off(points: Any, codes: Any, threshold: float = 0.25) -> float:
 def density_kl(D_X: np.ndarray, D_Z: np.ndarray, sigma: float) -> float:
     """KL_σ of Moor et al.: KL(f_X ‖ f_Z) between the normalised density estimates
     f_i ∝ Σ_j exp(-D_ij² / σ) on distance matrices scaled to a maximum of 1 (the sum
-    includes j = i, as in their code)."""
+    includes j = i, as in their code).
+
+    Collapsed codes (all distances 0) carry no density to compare: their KL_σ is +inf,
+    the worst value, so that a scorer ranks a collapsed model last. X must have spread.
+    """
     sigma = check_float(sigma, "sigma", 0.0, low_inclusive=False)
+    if not D_X.max() > 0.0:
+        raise ValueError("X has no spread (all its points coincide): KL_σ is undefined.")
+    if not D_Z.max() > 0.0:
+        return math.inf
     f_X, f_Z = _moor_density(D_X, sigma), _moor_density(D_Z, sigma)
     return float(np.sum(f_X * (np.log(f_X) - np.log(f_Z))))
 

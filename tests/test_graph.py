@@ -190,3 +190,24 @@ def test_mutual_edges_drop_the_shortcut_through_a_hole():
     assert np.all((m == 0) | (m == u))
     with pytest.raises(ValueError, match="edges"):
         LatentGraphInterpolator(edges="both").fit(nodes)
+
+
+def test_a_model_without_the_latent_interface_is_refused_before_training(digits01):
+    from sklearn.decomposition import PCA
+
+    with pytest.raises(ValueError, match="PCA has no sample_latent.*nodes='data'"):
+        LatentGraphInterpolator(PCA(2)).fit(digits01)
+
+    class Counting(PCA):
+        fits = 0
+
+        def fit(self, X, y=None):
+            type(self).fits += 1
+            return super().fit(X)
+
+    with pytest.raises(ValueError, match="sample_latent"):
+        LatentGraphInterpolator(Counting(2)).fit(digits01)
+    assert Counting.fits == 0
+    # With nodes="data", PCA has everything the graph needs.
+    graph = LatentGraphInterpolator(PCA(2), nodes="data", n_neighbors=5).fit(digits01)
+    assert graph.interpolate(digits01[0], digits01[1]).shape[1] == digits01.shape[1]

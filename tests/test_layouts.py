@@ -357,3 +357,40 @@ def test_the_circular_start_needs_two_coordinates_and_a_loop():
     segment = np.linspace(0, 1, 300)[:, None] * np.ones((1, 5))
     with pytest.raises(ValueError, match="found no loop"):
         manifold_layout(segment, "circular", 2, seed=0)
+
+
+@pytest.mark.parametrize("init", ["isomap", "spectral", "by-piece", "circular", "auto"])
+@pytest.mark.parametrize("n_components", [2, 3])
+def test_too_few_rows_for_a_manifold_start_get_a_clear_error(init, n_components):
+    X = np.random.default_rng(0).random((n_components + 2, 6))
+    model = VHPAutoencoder(
+        n_components=n_components,
+        init=init,
+        hidden_layer_sizes=(4,),
+        prior_hidden_layer_sizes=(4,),
+        max_iter=1,
+        random_state=0,
+    )
+    for n in range(1, n_components + 2):
+        with pytest.raises(
+            ValueError,
+            match=rf"init='{init}' needs at least {n_components + 2} training .*\(got {n}\)",
+        ):
+            model.fit(X[:n])
+    assert not hasattr(model, "module_")
+    if init in ("isomap", "spectral", "auto"):  # enough rows: the start is computed
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X)
+        assert model.layout_ in ("isomap", "spectral", "pca")
+
+
+def test_a_single_row_fits_with_the_pca_start_without_torch_warnings():
+    X = np.random.default_rng(0).random((1, 6))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = VHPAutoencoder(
+            n_components=2, hidden_layer_sizes=(4,), prior_hidden_layer_sizes=(4,), max_iter=1
+        ).fit(X)
+    assert np.all(np.isfinite(model.transform(X)))

@@ -7,11 +7,15 @@ import pickle
 import numpy as np
 import pytest
 import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from safetensors import safe_open
 from safetensors.torch import save_file
+from sklearn.pipeline import make_pipeline
 
 import skvhp
 from skvhp import IWAE, LatentGraphInterpolator, VampPriorVAE, VHPAutoencoder
+from skvhp._model_files import _digest
 
 from .conftest import small
 
@@ -92,7 +96,11 @@ def saved(digits01, tmp_path):
     return path, metadata, tensors
 
 
-def rewrite(path, metadata, tensors):
+def rewrite(path, metadata, tensors, *, digest=True):
+    """Write a file by hand; with ``digest`` its digest matches (a crafted file, so that
+    the checks behind the digest are reached)."""
+    if digest:
+        metadata = dict(metadata, digest=_digest(metadata.get("state", ""), tensors))
     save_file(tensors, str(path), metadata=metadata)
     return path
 
@@ -155,6 +163,86 @@ def test_only_fitted_estimators_of_the_package_are_saved(digits01, tmp_path):
     graph = LatentGraphInterpolator(small(IWAE, random_state=0).fit(digits01), n_nodes=20)
     with pytest.raises(TypeError, match="LatentGraphInterpolator"):
         skvhp.save(graph, tmp_path / "g.safetensors")
+    pipeline = make_pipeline(small(IWAE, random_state=0).fit(digits01))
+    with pytest.raises(TypeError, match="not Pipeline: save each fitted") as error:
+        skvhp.save(pipeline, tmp_path / "p.safetensors")
+    assert "LatentGraphInterpolator" not in str(error.value)
+
+
+def test_non_finite_weights_are_refused(saved, tmp_path):
+    path, metadata, tensors = saved
+    key = sorted(tensors)[0]
+    for value in (float("nan"), float("inf")):
+        poisoned = dict(tensors, **{key: tensors[key].clone()})
+        poisoned[key].view(-1)[0] = value
+        with pytest.raises(ValueError, match="non-finite"):  # with a matching digest too
+            skvhp.load(rewrite(tmp_path / "nan.safetensors", metadata, poisoned))
+
+
+def test_a_flipped_bit_in_the_tensors_or_the_header_is_refused(saved, tmp_path):
+    path, metadata, tensors = saved
+    data = path.read_bytes()
+    header_end = 8 + int.from_bytes(data[:8], "little")
+    for offset in (len(data) - 3, header_end + 1, data.index(b"kappa") + 9):
+        flipped = bytearray(data)
+        flipped[offset] ^= 0x01
+        (tmp_path / "flip.safetensors").write_bytes(bytes(flipped))
+        with pytest.raises(ValueError):
+            skvhp.load(tmp_path / "flip.safetensors")
+    with pytest.raises(ValueError, match="digest"):  # the digest itself altered
+        wrong = dict(metadata, digest="0" * 64)
+        skvhp.load(rewrite(tmp_path / "d.safetensors", wrong, tensors, digest=False))
+
+
+def test_a_version_1_file_without_a_digest_still_loads(saved, tmp_path, digits01):
+    path, metadata, tensors = saved
+    old = {k: v for k, v in metadata.items() if k != "digest"}
+    old["format_version"] = "1"
+    loaded = skvhp.load(rewrite(tmp_path / "v1.safetensors", old, tensors, digest=False))
+    expected = skvhp.load(path)
+    np.testing.assert_array_equal(loaded.transform(digits01), expected.transform(digits01))
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_a_randomly_corrupted_file_is_refused_or_loads_the_same_model(saved, tmp_path, data):
+    """Bytes, header fields or tensor values changed at random: a ValueError, or a model
+    identical to the saved one; never NaN, never another error."""
+    path, metadata, tensors = saved
+    original = path.read_bytes()
+    kind = data.draw(st.sampled_from(["bytes", "header", "tensor"]))
+    target = tmp_path / "corrupt.safetensors"
+    if kind == "bytes":
+        corrupt = bytearray(original)
+        for _ in range(data.draw(st.integers(1, 4))):
+            offset = data.draw(st.integers(0, len(corrupt) - 1))
+            corrupt[offset] = data.draw(st.integers(0, 255))
+        target.write_bytes(bytes(corrupt))
+    elif kind == "header":
+        state = metadata["state"]
+        start = data.draw(st.integers(0, len(state) - 1))
+        stop = data.draw(st.integers(start, min(len(state), start + 8)))
+        text = data.draw(st.text(alphabet='0123456789.-e"[]{},: abtn', max_size=8))
+        rewrite(
+            target, dict(metadata, state=state[:start] + text + state[stop:]), tensors, digest=False
+        )
+    else:
+        key = data.draw(st.sampled_from(sorted(tensors)))
+        changed = dict(tensors, **{key: tensors[key].clone()})
+        if changed[key].numel() and changed[key].is_floating_point():
+            index = data.draw(st.integers(0, changed[key].numel() - 1))
+            changed[key].view(-1)[index] = data.draw(st.floats(allow_nan=True, width=32))
+        rewrite(target, metadata, changed, digest=False)
+    try:
+        loaded = skvhp.load(target)
+    except ValueError:
+        return
+    reference = skvhp.load(path)
+    for key, value in reference.module_.state_dict().items():
+        assert torch.equal(loaded.module_.state_dict()[key], value)
+    assert loaded.get_params() == reference.get_params()
 
 
 def test_a_model_saved_on_a_gpu_loads_on_the_cpu(saved, tmp_path, monkeypatch):

@@ -2,6 +2,7 @@
 scikit-learn, and the values recomputed from their released latents."""
 
 import builtins
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -237,3 +238,29 @@ def test_plot_barcode_draws_every_bar():
     diagrams = persistence(np.r_[circle(60), circle(60, centre=(4.0, 0.0))])
     ax = plot_barcode(diagrams, max_bars=5)
     assert len(ax.lines) == 5 + 2 + 2  # five H0 bars, both H1 bars, a legend entry each
+
+
+def test_collapsed_codes_score_worst_not_nan():
+    X = np.random.default_rng(0).normal(size=(60, 5))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarnings either
+        measures = embedding_quality(X, np.zeros((60, 2)), ks=(5, 10))
+    assert not any(np.isnan(v) for v in measures.values())
+    assert measures["kl_0.1"] == np.inf and measures["kl_0.01"] == np.inf
+
+    class Collapsed(PCA):
+        def transform(self, X):
+            return np.zeros((len(X), 2))
+
+    search = GridSearchCV(
+        Collapsed(),
+        {"n_components": [2]},
+        scoring=embedding_scorer("kl_0.1", n_points=None, ks=(5,)),
+        cv=2,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # scikit-learn: non-finite scores
+        search.fit(X)
+    assert search.cv_results_["mean_test_score"][0] == -np.inf
+    with pytest.raises(ValueError, match="X has no spread"):
+        embedding_quality(np.ones((60, 5)), X[:, :2], ks=(5, 10))

@@ -168,13 +168,18 @@ def test_initial_phase_does_not_touch_the_prior(pendulum):
     never = small(VHPAutoencoder, kappa=1e-4, prior_hidden_layer_sizes=(8,))
     with pytest.warns(ConvergenceWarning, match="initial phase") as caught:
         never.fit(X)
-    # The warning names a κ that would have worked; with it, the same run switches.
+    # The warning names a κ and an α that would have worked; with them, the same run
+    # switches.
     import re
 
-    suggested = float(re.search(r"kappa=([0-9.eE+-]+) would", str(caught[0].message)).group(1))
+    message = str(caught[0].message)
+    suggested = float(re.search(r"kappa=([0-9.eE+-]+) would", message).group(1))
+    alpha = float(re.search(r"\(alpha=([0-9.]+): about", message).group(1))
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
-        works = small(VHPAutoencoder, kappa=suggested, prior_hidden_layer_sizes=(8,)).fit(X)
+        works = small(
+            VHPAutoencoder, kappa=suggested, alpha=alpha, prior_hidden_layer_sizes=(8,)
+        ).fit(X)
     assert works.schedule_.main_phase_start is not None
     untouched = never._build_module(X.shape[1], never._seed_).prior.parameters()
     for fitted, initial in zip(prior_parameters(never), untouched, strict=True):

@@ -48,8 +48,8 @@ def pca_coordinates(X: torch.Tensor, n_components: int) -> torch.Tensor:
     axes = vectors[:, -n_components:].flip(-1)  # (d, n_components), leading first
     signs = torch.sign(axes.gather(0, axes.abs().argmax(0, keepdim=True)))
     coords = centred @ (axes * signs)
-    # A constant direction (or a single row, whose std is nan) stays at 0.
-    std = torch.nan_to_num(coords.std(0), nan=1.0).clamp_min(1e-12)
+    # A constant direction (or a single row, whose coordinates are 0) stays at 0.
+    std = coords.std(0, correction=1 if n > 1 else 0).clamp_min(1e-12)
     return (coords / std).to(X.dtype)
 
 

@@ -75,6 +75,7 @@ class Schedule:
 
     trains_prior_mask: torch.Tensor | None = None
     _state_names: tuple[str, ...] = ()  # state that lives on the device during a fit
+    _setting_names: tuple[str, ...] = ()  # hyperparameters a running schedule takes over
 
     def __init__(self) -> None:
         self.iteration = 0
@@ -95,6 +96,16 @@ class Schedule:
             if value is not None:
                 dtype = torch.bool if isinstance(value, bool) else torch.float64
                 setattr(self, name, torch.as_tensor(value, dtype=dtype, device=device))
+
+    def take_settings(self, other: Schedule) -> None:
+        """Adopt the hyperparameters of ``other`` (a fresh schedule of the same kind) and
+        keep this one's state: how a resumed fit applies changed settings."""
+        if type(other) is not type(self):
+            raise ValueError(
+                f"cannot continue a {type(self).__name__} schedule as a {type(other).__name__}"
+            )
+        for name in self._setting_names:
+            setattr(self, name, getattr(other, name))
 
     def _scalar(self, value: float) -> torch.Tensor:
         return torch.tensor(value, dtype=torch.float64, device=self.device)
@@ -128,6 +139,7 @@ class ConstraintSchedule(Schedule):
     """Shared state of REWO and GECO: the running average Ĉ_t and β_t."""
 
     _state_names = ("beta", "c_hat")
+    _setting_names = ("kappa", "nu", "alpha")
 
     def __init__(self, kappa: float, nu: float, alpha: float, beta_init: float) -> None:
         super().__init__()
@@ -152,6 +164,7 @@ class REWO(ConstraintSchedule):
     """
 
     _state_names = ("beta", "c_hat", "initial_phase")
+    _setting_names = ("kappa", "nu", "alpha", "tau")
 
     def __init__(self, kappa: float, nu: float, tau: float, alpha: float, beta_init: float):
         super().__init__(kappa, nu, alpha, beta_init)
@@ -194,6 +207,8 @@ class LinearWarmUp(Schedule):
     """β rises linearly from 0 to 1 over ``warmup_epochs`` epochs, then stays at 1; the
     iterations count across resumed fits."""
 
+    _setting_names = ("warmup_epochs",)
+
     def __init__(self, warmup_epochs: int) -> None:
         super().__init__()
         self.warmup_epochs = warmup_epochs
@@ -227,6 +242,7 @@ class ConstantBeta(Schedule):
     """A fixed β; β = 1 optimises the plain bound."""
 
     _state_names = ("beta",)
+    _setting_names = ("beta",)
 
     def __init__(self, beta: float) -> None:
         super().__init__()

@@ -200,11 +200,15 @@ def start_schedule(
 ) -> Schedule | None:
     """The schedule a fit runs: none when ``fresh`` is None (the estimator trains its
     objective itself), else a copy of the ``previous`` fit's (so that a failed fit leaves
-    it intact) or ``fresh``, started on ``device``. A resumed fit without a previous
-    schedule (a model saved before it had one) counts the ``n_iter`` epochs already run."""
+    it intact) with ``fresh``'s settings, or ``fresh``, started on ``device``. A resumed
+    fit without a previous schedule (a model saved before it had one) counts the
+    ``n_iter`` epochs already run."""
     if fresh is None:
         return None
-    schedule = copy.deepcopy(previous) if previous is not None else fresh
+    schedule = fresh
+    if previous is not None:
+        schedule = copy.deepcopy(previous)
+        schedule.take_settings(fresh)  # changed κ, α, … apply; β, Ĉ and the phase go on
     if previous is None and n_iter:
         schedule.iteration = n_iter * n_batches
     schedule.start(n_batches, device)
@@ -246,6 +250,7 @@ class LoopSettings:
     autocast_dtype: torch.dtype | None = None
     verbose: int = 0
     name: str = "model"
+    started: float | None = None  # perf_counter() at the fit's start (default: the loop's)
 
 
 @dataclass(frozen=True)
@@ -295,7 +300,7 @@ def run_epochs(
     ``state.last_weights`` the last ones (for a resumed fit)."""
     history = state.history
     time_offset = history["time"][-1] if history.get("time") else 0.0
-    start_time = time.perf_counter()
+    start_time = time.perf_counter() if settings.started is None else settings.started
     for _ in range(settings.n_epochs):
         epoch_terms = _train_epoch(state, X_train, settings, hooks.training_step)
         hooks.on_epoch_end(state, epoch_terms)

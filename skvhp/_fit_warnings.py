@@ -1,0 +1,102 @@
+"""What ``fit`` tells a user whose β-schedule did not do what it is for.
+
+Each check reads a fitted estimator's ``schedule_``, ``iteration_history_`` and
+``history_`` and warns with a ``ConvergenceWarning`` that names the parameter to change:
+
+- REWO never left its initial phase (κ too tight for this fit), or skipped it (κ so loose
+  that the constraint never bound);
+- GECO drove β to its floor (a κ it cannot reach);
+- a linear warm-up ended before β reached 1 (``max_iter`` < ``warmup_epochs``): the
+  objective trained never became the bound.
+
+``partial_fit`` never warns: its early chunks are expected to be mid-schedule.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from sklearn.exceptions import ConvergenceWarning
+
+from ._torch.schedules import BETA_FLOOR, GECO, REWO, LinearWarmUp
+
+# Suggested κ: this much above the RMS error of the fit's last epoch, so that the running
+# average Ĉ falls below κ² once it has caught up with the error.
+KAPPA_MARGIN = 1.05
+
+
+def warn_about_schedule(estimator: Any, resuming: bool) -> None:
+    """Warn (``ConvergenceWarning``) where the schedule of a finished ``fit`` went wrong."""
+    schedule = estimator.__dict__.get("schedule_")
+    if isinstance(schedule, REWO):
+        if schedule.main_phase_start == 0 and not resuming:
+            _warn(_rewo_loose(estimator))
+        if schedule.initial_phase:
+            _warn(_rewo_stuck(estimator))
+    elif isinstance(schedule, GECO) and schedule.beta <= BETA_FLOOR * (1.0 + 1e-6):
+        _warn(_geco_floor(estimator))
+    elif isinstance(schedule, LinearWarmUp):
+        beta = estimator.iteration_history_["beta"][-1]
+        if beta < 1.0:
+            _warn(
+                f"The linear warm-up ended at β = {beta:.3g}, before reaching 1: "
+                f"max_iter={estimator.max_iter} epochs are fewer than the warm-up's "
+                f"warmup_epochs={schedule.warmup_epochs}, so the objective trained never "
+                "became the bound. Raise max_iter (a warm start continues the warm-up) or "
+                "lower warmup_epochs."
+            )
+
+
+def _warn(message: str) -> None:
+    # stacklevel 4: the user's call of fit (fit -> warn_about_schedule -> _warn -> here)
+    warnings.warn(message, ConvergenceWarning, stacklevel=4)
+
+
+def _recent_error(estimator: Any) -> tuple[float, float]:
+    """The last epoch's mean reconstruction error C and its RMS per feature."""
+    c = estimator.history_["C"][-1]
+    return c, c**0.5
+
+
+def _rewo_loose(estimator: Any) -> str:
+    first = estimator.iteration_history_["C_hat"][0]
+    return (
+        f"kappa={estimator.kappa} is loose: the untrained model's reconstruction error "
+        f"Ĉ = {first:.4g} (an RMS of {first**0.5:.4g} per feature) already met "
+        f"κ² = {estimator.kappa**2:.4g}, so REWO skipped its initial phase and the "
+        "constraint never bound: β only grew towards 1, a warm-up. A kappa below "
+        f"{first**0.5:.3g} makes the constraint bind."
+    )
+
+
+def _rewo_stuck(estimator: Any) -> str:
+    schedule, alpha = estimator.schedule_, estimator.alpha
+    c, rms = _recent_error(estimator)
+    n_iterations = len(estimator.iteration_history_["C_hat"])
+    # An α whose memory, 1 / (1 - α) iterations, is a tenth of this fit's length.
+    quicker = min(alpha, max(0.5, round(1.0 - 10.0 / n_iterations, 2)))
+    return (
+        f"REWO never left its initial phase: the running reconstruction error "
+        f"Ĉ = {schedule.c_hat:.4g} stayed above κ² = {estimator.kappa**2:.4g} "
+        f"(kappa={estimator.kappa}), so the prior was not trained. The last epoch's mean "
+        f"error was C = {c:.4g}, an RMS of {rms:.4g} per feature; Ĉ, its running average "
+        f"with alpha={alpha}, follows it over about {1.0 / (1.0 - alpha):.0f} iterations "
+        f"and lags behind it in a fit of {n_iterations}. kappa={KAPPA_MARGIN * rms:.3g} "
+        f"would end the phase once Ĉ catches up: train longer, or let Ĉ follow sooner "
+        f"with a smaller alpha (alpha={quicker:g}: about {1.0 / (1.0 - quicker):.0f} "
+        "iterations). kappa "
+        "is an RMS error in the units of X; to choose it for a likelihood fit, see the "
+        "recipe under kappa in the docstring."
+    )
+
+
+def _geco_floor(estimator: Any) -> str:
+    c, rms = _recent_error(estimator)
+    return (
+        f"GECO drove β to its floor ({BETA_FLOOR:g}): the running reconstruction error Ĉ = "
+        f"{estimator.schedule_.c_hat:.4g} stayed above κ² = {estimator.kappa**2:.4g} "
+        f"(kappa={estimator.kappa}), a constraint this model does not reach, so the KL "
+        f"term was switched off. The last epoch's error was an RMS of {rms:.4g} per "
+        f"feature (C = {c:.4g}): a kappa above {KAPPA_MARGIN * rms:.3g} is within reach."
+    )
