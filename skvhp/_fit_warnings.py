@@ -38,7 +38,9 @@ def warn_about_schedule(estimator: Any, resuming: bool) -> None:
         _warn(_geco_floor(estimator))
     elif isinstance(schedule, LinearWarmUp):
         beta = estimator.iteration_history_["beta"][-1]
-        if beta < 1.0:
+        # Short of the warm-up's last iteration (whose β is 1 - 1/T, as a full warm-up of
+        # max_iter = warmup_epochs ends).
+        if schedule.iteration < schedule.warmup_epochs * schedule.iterations_per_epoch:
             _warn(
                 f"The linear warm-up ended at β = {beta:.3g}, before reaching 1: "
                 f"max_iter={estimator.max_iter} epochs are fewer than the warm-up's "

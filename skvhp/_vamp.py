@@ -82,7 +82,8 @@ class VampPriorVAE(_BetaBoundVAE):
     >>> from skvhp import VampPriorVAE
     >>> X = load_digits().data / 16.0
     >>> model = VampPriorVAE(n_components=4, n_pseudo_inputs=20, hidden_layer_sizes=(64,),
-    ...                      max_iter=2, n_importance_samples=10, random_state=0).fit(X)
+    ...                      max_iter=2, warmup_epochs=2,  # a warm-up that ends
+    ...                      n_importance_samples=10, random_state=0).fit(X)
     >>> model.pseudo_inputs_.shape
     (20, 64)
     >>> model.transform(X[:3]).shape

@@ -38,8 +38,9 @@ def test_a_warm_up_that_ends_before_beta_1_warns(make, digits01):
     assert not any("warm-up" in m for m in caught(lambda: model.fit(digits01)))
 
 
-def test_a_warm_up_that_reaches_beta_1_is_silent(digits01):
-    model = small(IWAE, warmup_epochs=1, max_iter=2)
+@pytest.mark.parametrize("warmup_epochs", [1, 2])
+def test_a_warm_up_that_runs_its_course_is_silent(digits01, warmup_epochs):
+    model = small(IWAE, warmup_epochs=warmup_epochs, max_iter=2)  # 2: its last β is 1 - 1/T
     assert not caught(lambda: model.fit(digits01))
 
 
