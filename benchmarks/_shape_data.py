@@ -131,7 +131,9 @@ def pick_items(source: str, data_home: Path, n_items: int, seed: int) -> list[np
     """``n_items`` items with no rotational near-symmetry (a turned item must not look
     like itself before a full turn), chosen by ``seed`` among the most asymmetric half."""
     items = _items(source, data_home)
-    quarter = np.array([np.abs(np.rot90(x) - x).mean() + np.abs(np.rot90(x, 2) - x).mean() for x in items])
+    quarter = np.array(
+        [np.abs(np.rot90(x) - x).mean() + np.abs(np.rot90(x, 2) - x).mean() for x in items]
+    )
     candidates = np.argsort(quarter)[len(items) // 2 :]
     chosen = np.random.default_rng(seed).choice(candidates, size=n_items, replace=False)
     return [items[i] for i in chosen]
@@ -208,7 +210,12 @@ def _pendulums(shape: str) -> dict[str, Variant]:
         look2 = None
         if shape == "two-rings":  # the second pendulum: shorter, thicker, a larger bob
             look2 = Look(
-                **{**look.__dict__, "arm": look.arm * 0.66, "stroke": look.stroke * 2, "bob": look.bob * 1.45}
+                **{
+                    **look.__dict__,
+                    "arm": look.arm * 0.66,
+                    "stroke": look.stroke * 2,
+                    "bob": look.bob * 1.45,
+                }
             )
         out[f"{shape}/{name}"] = Variant(f"{shape}/{name}", shape, look, look2)
     return out
