@@ -17,7 +17,7 @@ smooth edge (a logistic ramp one ``edge`` pixel wide), not by counting covered s
 samples as ``skvhp.datasets.render_pendulum`` does; a variant then changes the image size,
 stroke width, arm length, bob size, blur, pixel noise, the pivot's position and grey
 levels against binarized pixels. Real images come from Fashion-MNIST and the Caltech 101
-silhouettes (``../shared/data``), turned by bilinear interpolation.
+silhouettes (the shared data folder), turned by bilinear interpolation.
 
 Every maker takes ``(n_samples, seed, data_home)`` and returns ``(X, truth)`` with X float32
 in [0, 1]; the same seed gives the same data.

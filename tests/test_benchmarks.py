@@ -74,6 +74,23 @@ def test_scripts_find_the_shared_data_in_one_place():
     assert not offenders
 
 
+def test_the_shape_harness_split_covers_every_variant_once():
+    """The held-out list was fixed before tuning (docs/results/shape_harness_split.json):
+    a variant added since must be placed in it by hand, never by redrawing the split."""
+    import json
+
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        from _shape_data import VARIANTS
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    split = json.loads((BENCHMARKS.parent / "docs/results/shape_harness_split.json").read_text())
+    held_out, tuning = set(split["held_out"]), set(split["tuning"])
+    assert not held_out & tuning
+    assert held_out | tuning == set(VARIANTS)
+    assert split["date"] == "2026-12-07"
+
+
 def test_the_docs_point_only_at_scripts_that_exist():
     import re
 
