@@ -32,9 +32,11 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array
 
+from ._shape_check import compare
 from ._validation import check_float, check_int
 
 __all__ = [
+    "compare_shapes",
     "continuity",
     "density_kl",
     "distance_rmse",
@@ -150,6 +152,61 @@ def longest_bars(
         life = np.sort(life[np.isfinite(life)])[::-1][:n_bars]
         out[f"H{dim}"] = [float(v) for v in life] + [0.0] * (n_bars - len(life))
     return out
+
+
+def compare_shapes(X: Any, Z: Any, *, random_state: Any = 0) -> dict[str, Any]:
+    """Does the embedding Z keep the loops and separate pieces of the points X?
+
+    For a fitted model's codes (``compare_shapes(X, model.transform(X))``) or any other
+    embedding (PCA, UMAP). On the same rows of X and Z (up to 3000): the persistence of
+    the geodesic distances between 800 of them along each cloud's 15-neighbour graph,
+    divided by the largest (H1 bars as fractions of the geodesic diameter), and the
+    number of pieces further apart than the longest edge of its 10-neighbour graph.
+    Geodesics are what make the data's side trustworthy: pixel distances saturate
+    between images that share no pixels, so the Euclidean persistence of a 270° swing
+    shows a loop, and along the graph it shows none. A loop is present from 0.15 and
+    absent below 0.05; in between the comparison does not judge. On the data of the
+    shape harness's 56 variants (two draws each) the loops read right on 107 of 112
+    and the pieces on 105 of 112; aliased, binarized and some turned real images
+    misread, and a torus's second loop mostly falls in the band where it does not judge
+    (docs/topology.md). Seconds to about 10 s on 2 cores. Needs ``ripser``.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    Z : array-like of shape (n_samples, n_components)
+        The embedding of X, row for row.
+    random_state : int, RandomState instance or None, default=0
+        The rows.
+
+    Returns
+    -------
+    comparison : dict
+        ``data`` and ``codes`` (each ``{"H1": [...], "pieces": n}``) and ``problems``, a
+        list of what Z changes (empty when it keeps both).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skvhp.topology import compare_shapes
+    >>> t = np.random.default_rng(0).uniform(0, 1.5 * np.pi, 500)  # an open arc
+    >>> arc = np.c_[np.cos(t), np.sin(t), np.zeros_like(t)]
+    >>> closed = np.c_[np.cos(t / 0.75), np.sin(t / 0.75)]  # its ends joined
+    >>> compare_shapes(arc, closed)["problems"]
+    ['the codes have a loop the data lack']
+    >>> compare_shapes(arc, arc[:, :2])["problems"]
+    []
+    """
+    X, Z = _distances_inputs(X, Z)
+    return compare(X, Z, check_random_state(random_state))
+
+
+def _distances_inputs(X: Any, Z: Any) -> tuple[np.ndarray, np.ndarray]:
+    X = check_array(X, dtype=np.float64)
+    Z = check_array(Z, dtype=np.float64)
+    if len(X) != len(Z):
+        raise ValueError(f"X and Z must have the same rows, got {len(X)} and {len(Z)}.")
+    return X, Z
 
 
 def prior_mass_off_data(
@@ -312,10 +369,7 @@ def mean_relative_rank_error(X: Any, Z: Any, k: int = 10) -> float:
 
 
 def _distances(X: Any, Z: Any) -> tuple[np.ndarray, np.ndarray]:
-    X = check_array(X, dtype=np.float64)
-    Z = check_array(Z, dtype=np.float64)
-    if len(X) != len(Z):
-        raise ValueError(f"X and Z must have the same rows, got {len(X)} and {len(Z)}.")
+    X, Z = _distances_inputs(X, Z)
     return squareform(pdist(X)), squareform(pdist(Z))
 
 

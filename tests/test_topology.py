@@ -264,3 +264,29 @@ def test_collapsed_codes_score_worst_not_nan():
     assert search.cv_results_["mean_test_score"][0] == -np.inf
     with pytest.raises(ValueError, match="X has no spread"):
         embedding_quality(np.ones((60, 5)), X[:, :2], ks=(5, 10))
+
+
+def test_compare_shapes_names_what_the_codes_change():
+    """Images against codes built from their angles: kept, an arc closed into a loop, a
+    ring cut open, two pieces merged."""
+    from skvhp.datasets import make_two_pendulums
+    from skvhp.topology import compare_shapes
+
+    def circle(t, centre=0.0):
+        return np.c_[np.cos(t) + centre, np.sin(t)]
+
+    ring, angles = make_pendulum(900, random_state=0)
+    assert compare_shapes(ring, circle(angles))["problems"] == []
+    assert compare_shapes(ring, circle(0.75 * angles))["problems"] == [
+        "the codes lack a loop the data have"
+    ]
+    arc, angles = make_pendulum(900, random_state=0, angle_range=(0, 1.5 * np.pi))
+    assert compare_shapes(arc, circle(angles))["problems"] == []
+    closed = compare_shapes(arc, circle(angles / 0.75))
+    assert closed["problems"] == ["the codes have a loop the data lack"]
+    assert all(bar < 0.05 for bar in closed["data"]["H1"])  # geodesics: no loop in the arc
+    X, angles, labels = make_two_pendulums(900, random_state=0)
+    kept = compare_shapes(X, circle(angles, 3.0 * labels))
+    assert kept["data"]["pieces"] == 2 and kept["problems"] == []
+    merged = compare_shapes(X, circle(angles))  # both pendulums on one ring
+    assert "the data's 2 separate pieces merge in the codes" in merged["problems"]
