@@ -280,6 +280,8 @@ def main(argv=None) -> None:
     args = parse_args(parser, argv)
     split_path = results_path("shape_harness_split.json")
     if args.split:
+        if split_path.exists() and not args.smoke:
+            raise SystemExit(f"{split_path} exists: the split is fixed, never redrawn.")
         write_split(split_path)
         return
     committed = Path(__file__).resolve().parents[1] / "docs/results/shape_harness_split.json"

@@ -84,8 +84,9 @@ def _warn_if_latent_exceeds_features(estimator: Any, n_features: int) -> None:
     if estimator.n_components > n_features:
         warnings.warn(
             f"n_components={estimator.n_components} exceeds the data's n_features="
-            f"{n_features}: a latent code larger than the data (the PCA start sets the "
-            "extra coordinates to 0). Choose n_components <= n_features unless you mean it.",
+            f"{n_features}: a latent code larger than the data, whose extra coordinates "
+            "carry nothing the data need (VHP's PCA start sets them to 0). Choose "
+            "n_components <= n_features unless you mean it.",
             UserWarning,
             stacklevel=4,
         )

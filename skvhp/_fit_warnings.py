@@ -42,8 +42,8 @@ def warn_about_schedule(estimator: Any, resuming: bool) -> None:
         # max_iter = warmup_epochs ends).
         if schedule.iteration < schedule.warmup_epochs * schedule.iterations_per_epoch:
             _warn(
-                f"The linear warm-up ended at β = {beta:.3g}, before reaching 1: "
-                f"max_iter={estimator.max_iter} epochs are fewer than the warm-up's "
+                f"The linear warm-up ended at β = {beta:.3g}, before reaching 1: the fit "
+                f"ended after {estimator.n_iter_} epochs of the warm-up's "
                 f"warmup_epochs={schedule.warmup_epochs}, so the objective trained never "
                 "became the bound. Raise max_iter (a warm start continues the warm-up) or "
                 "lower warmup_epochs."
@@ -77,7 +77,13 @@ def _rewo_stuck(estimator: Any) -> str:
     c, rms = _recent_error(estimator)
     n_iterations = len(estimator.iteration_history_["C_hat"])
     # An α whose memory, 1 / (1 - α) iterations, is a tenth of this fit's length.
-    quicker = min(alpha, max(0.5, round(1.0 - 10.0 / n_iterations, 2)))
+    quicker = max(0.5, round(1.0 - 10.0 / n_iterations, 2))
+    sooner = (
+        f"let Ĉ follow sooner with a smaller alpha (alpha={quicker:g}: about "
+        f"{1.0 / (1.0 - quicker):.0f} iterations)"
+        if quicker < alpha
+        else "lower alpha so that Ĉ follows sooner"
+    )
     return (
         f"REWO never left its initial phase: the running reconstruction error "
         f"Ĉ = {schedule.c_hat:.4g} stayed above κ² = {estimator.kappa**2:.4g} "
@@ -85,9 +91,7 @@ def _rewo_stuck(estimator: Any) -> str:
         f"error was C = {c:.4g}, an RMS of {rms:.4g} per feature; Ĉ, its running average "
         f"with alpha={alpha}, follows it over about {1.0 / (1.0 - alpha):.0f} iterations "
         f"and lags behind it in a fit of {n_iterations}. kappa={KAPPA_MARGIN * rms:.3g} "
-        f"would end the phase once Ĉ catches up: train longer, or let Ĉ follow sooner "
-        f"with a smaller alpha (alpha={quicker:g}: about {1.0 / (1.0 - quicker):.0f} "
-        "iterations). kappa "
+        f"would end the phase once Ĉ catches up: train longer, or {sooner}. kappa "
         "is an RMS error in the units of X; to choose it for a likelihood fit, see the "
         "recipe under kappa in the docstring."
     )

@@ -84,13 +84,15 @@ class _Encoder:
         raise TypeError(f"cannot store a {type(value).__name__} in a model file safely")
 
 
-def _digest(state_json: str, tensors: dict[str, torch.Tensor]) -> str:
-    """SHA-256 of the header's state and of every tensor (name, dtype, shape, bytes)."""
-    digest = hashlib.sha256(state_json.encode())
+def _digest(metadata: dict[str, str], tensors: dict[str, torch.Tensor]) -> str:
+    """SHA-256 of every header field but the digest (format, versions, class, state) and
+    of every tensor (name, dtype, shape, bytes)."""
+    fields = {k: v for k, v in metadata.items() if k != "digest"}
+    digest = hashlib.sha256(json.dumps(fields, sort_keys=True).encode())
     for key in sorted(tensors):
         tensor = tensors[key].contiguous()
         digest.update(f"\0{key}\0{tensor.dtype}\0{tuple(tensor.shape)}\0".encode())
-        digest.update(tensor.view(-1).view(torch.uint8).numpy().tobytes())
+        digest.update(memoryview(tensor.view(-1).view(torch.uint8).numpy()))
     return digest.hexdigest()
 
 
@@ -169,6 +171,8 @@ def save(estimator: Any, path: str | os.PathLike, *, include_training_state: boo
     state = estimator.__getstate__()
     if not include_training_state:
         state.pop("_training_state_", None)
+    if FITTED_PARAMETERS in state:  # a copy: the live estimator keeps its own record
+        state[FITTED_PARAMETERS] = dict(state[FITTED_PARAMETERS])
     for fitted in (state, state.get(FITTED_PARAMETERS) or {}):
         if not isinstance(fitted.get("random_state"), (int, type(None))):
             fitted["random_state"] = None  # a RandomState instance has no safe file format
@@ -183,8 +187,8 @@ def save(estimator: Any, path: str | os.PathLike, *, include_training_state: boo
         "skvhp_version": _version(),
         "estimator": name,
         "state": state_json,
-        "digest": _digest(state_json, encoder.tensors),
     }
+    metadata["digest"] = _digest(metadata, encoder.tensors)
     save_file(encoder.tensors, os.fspath(path), metadata=metadata)
 
 
@@ -244,7 +248,9 @@ def load(path: str | os.PathLike) -> Any:
     bad = _non_finite(tensors)
     if bad:
         raise ValueError(f"{path} holds non-finite values (NaN or inf) in {bad[:3]}.")
-    if int(version) >= 2 and metadata.get("digest") != _digest(metadata.get("state", ""), tensors):
+    # Only a format-1 file, written before digests, may lack one.
+    unchecked = version == "1" and "digest" not in metadata
+    if not unchecked and metadata.get("digest") != _digest(metadata, tensors):
         raise ValueError(
             f"{path} is damaged or was altered: its digest does not match its contents."
         )

@@ -34,6 +34,8 @@ def _plain(value: Any) -> Any:
     scalars as Python ones (a RandomState or Generator stays itself)."""
     if isinstance(value, np.generic):
         return value.item()
+    if isinstance(value, np.ndarray):  # layer sizes given as an array
+        return tuple(_plain(v) for v in value.tolist())
     if isinstance(value, (list, tuple)):
         return tuple(_plain(v) for v in value)
     return value
@@ -86,8 +88,8 @@ def check_resume(estimator: Any) -> None:
             f"{type(estimator).__name__}: changed since the model was fitted: "
             f"{_describe(estimator, changed)}. A warm start (warm_start=True, partial_fit) "
             "continues the fitted networks, schedule and random stream, which "
-            f"{'this parameter fixes' if one else 'these parameters fix'}: refit with "
-            f"warm_start=False, or set {'it' if one else 'them'} back."
+            f"{'this parameter fixes' if one else 'these parameters fix'}: refit afresh "
+            f"(fit with warm_start=False, or a clone), or set {'it' if one else 'them'} back."
         )
 
 

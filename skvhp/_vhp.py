@@ -516,4 +516,6 @@ default="pca"
 
     def _scoring_options(self) -> dict[str, Any]:
         # The joint estimator: one ζ per z, its single-sample weight (see score_estimator).
-        return {} if self.score_estimator == "nested" else {"prior_samples": 1}
+        # "nested": k draws of ζ per z, the estimator's k (a model and its pickle agree
+        # even after set_params(k=...) without a refit).
+        return {"prior_samples": self.k if self.score_estimator == "nested" else 1}

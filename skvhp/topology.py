@@ -52,6 +52,7 @@ __all__ = [
     "unit_spread",
 ]
 
+MIN_COMPARE_ROWS = 50  # compare_shapes: a 15-neighbour graph needs a few times 15 rows
 DEFAULT_KS = tuple(range(10, 201, 10))  # Moor et al.'s neighbourhood sizes
 DEFAULT_SIGMAS = (0.01, 0.1, 1.0)
 
@@ -159,7 +160,7 @@ def compare_shapes(X: Any, Z: Any, *, random_state: Any = 0) -> dict[str, Any]:
 
     For a fitted model's codes (``compare_shapes(X, model.transform(X))``) or any other
     embedding (PCA, UMAP). On the same rows of X and Z (up to 3000): the persistence of
-    the geodesic distances between 800 of them along each cloud's 15-neighbour graph,
+    the geodesic distances between 500 of them along each cloud's 15-neighbour graph,
     divided by the largest (H1 bars as fractions of the geodesic diameter), and the
     number of pieces further apart than the longest edge of its 10-neighbour graph.
     Geodesics are what make the data's side trustworthy: pixel distances saturate
@@ -198,6 +199,11 @@ def compare_shapes(X: Any, Z: Any, *, random_state: Any = 0) -> dict[str, Any]:
     []
     """
     X, Z = _distances_inputs(X, Z)
+    if len(X) < MIN_COMPARE_ROWS:
+        raise ValueError(
+            f"compare_shapes needs at least {MIN_COMPARE_ROWS} rows to read loops and "
+            f"pieces off neighbour graphs (got {len(X)})."
+        )
     return compare(X, Z, check_random_state(random_state))
 
 

@@ -49,11 +49,11 @@ def test_sklearn_compatible(estimator, check):
 
 # The defaults: the Bernoulli likelihood, which takes X in [0, 1]. Its tags say
 # positive_only, the nearest scikit-learn has; these checks still feed values above 1 and
-# fail on the refusal, which names the range. Each passes with likelihood="gaussian"
-# (above), so the API they test is covered there.
+# fail on the refusal, which names the range. With likelihood="gaussian" (above) each
+# passes, but the two batch-dependence checks, expected to fail there for their own reason.
 _ABOVE_ONE = (
     "feeds X with values above 1, which likelihood='bernoulli' (the default) refuses "
-    "with a ValueError naming [0, 1]; passes with likelihood='gaussian'"
+    "with a ValueError naming [0, 1]; runs with likelihood='gaussian' (test_sklearn_compatible)"
 )
 BERNOULLI_FAILURES = {
     name: _ABOVE_ONE

@@ -100,7 +100,7 @@ def rewrite(path, metadata, tensors, *, digest=True):
     """Write a file by hand; with ``digest`` its digest matches (a crafted file, so that
     the checks behind the digest are reached)."""
     if digest:
-        metadata = dict(metadata, digest=_digest(metadata.get("state", ""), tensors))
+        metadata = dict(metadata, digest=_digest(metadata, tensors))
     save_file(tensors, str(path), metadata=metadata)
     return path
 
@@ -192,6 +192,10 @@ def test_a_flipped_bit_in_the_tensors_or_the_header_is_refused(saved, tmp_path):
     with pytest.raises(ValueError, match="digest"):  # the digest itself altered
         wrong = dict(metadata, digest="0" * 64)
         skvhp.load(rewrite(tmp_path / "d.safetensors", wrong, tensors, digest=False))
+    for field, value in (("format_version", "1"), ("format_version", "0"), ("skvhp_version", "9")):
+        with pytest.raises(ValueError, match="digest"):  # the digest covers every field
+            changed = dict(metadata, **{field: value})
+            skvhp.load(rewrite(tmp_path / "v.safetensors", changed, tensors, digest=False))
 
 
 def test_a_version_1_file_without_a_digest_still_loads(saved, tmp_path, digits01):

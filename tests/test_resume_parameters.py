@@ -127,7 +127,6 @@ def test_a_changed_parameter_is_applied_or_refused(name, parameter, fitted, digi
 
 def test_a_resumed_fit_applies_the_schedule_settings(fitted, digits01_module):
     model = copy.deepcopy(fitted["VHPAutoencoder"])
-    phase = model.schedule_.initial_phase
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # REWO stays in its initial phase: not the point
         model.set_params(kappa=0.2, alpha=0.9, tau=2.0, k=4).fit(digits01_module)
@@ -135,7 +134,7 @@ def test_a_resumed_fit_applies_the_schedule_settings(fitted, digits01_module):
     assert (schedule.kappa, schedule.alpha, schedule.tau) == (0.2, 0.9, 2.0)
     assert schedule.nu == pytest.approx(0.02 / 0.2**2)  # nu="auto" follows kappa
     assert model.module_.prior.k == 4
-    assert phase or not schedule.initial_phase  # the state went on: no new initial phase
+    assert schedule.iteration == len(model.iteration_history_["beta"])  # the state went on
     vamp = copy.deepcopy(fitted["VampPriorVAE"]).set_params(warmup_epochs=3)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the warm-up has not ended: not the point
@@ -173,3 +172,28 @@ def test_unpickling_builds_the_networks_the_weights_belong_to(fitted, digits01_m
     model.set_params(hidden_layer_sizes=(3,), activation="relu")
     restored = pickle.loads(pickle.dumps(model))
     np.testing.assert_array_equal(restored.transform(digits01_module), expected)
+
+
+def test_saving_leaves_the_live_record_alone(digits01_module, tmp_path):
+    """A RandomState random_state is stored as None in the file, not in the model."""
+    rng = np.random.RandomState(0)
+    model = small(IWAE, random_state=rng, warm_start=True, max_iter=1).fit(digits01_module)
+    skvhp.save(model, tmp_path / "m.safetensors")
+    model.fit(digits01_module)  # still resumable: its record still holds the RandomState
+    assert model.n_iter_ == 2
+
+
+def test_layer_sizes_given_as_arrays_compare_by_value(digits01_module):
+    model = small(IWAE, hidden_layer_sizes=np.array([4, 4]), warm_start=True, max_iter=1)
+    model.fit(digits01_module)
+    model.set_params(hidden_layer_sizes=np.array([4, 4])).fit(digits01_module)
+    with pytest.raises(ValueError, match="hidden_layer_sizes"):
+        model.set_params(hidden_layer_sizes=np.array([4, 5])).fit(digits01_module)
+
+
+def test_a_changed_k_scores_the_same_before_and_after_a_pickle(fitted, digits01_module):
+    model = copy.deepcopy(fitted["VHPAutoencoder"]).set_params(score_estimator="nested", k=5)
+    restored = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(
+        restored.score_samples(digits01_module[:20]), model.score_samples(digits01_module[:20])
+    )
