@@ -204,7 +204,9 @@ def summarise(rows: list[dict], held_out: set) -> list[dict]:
                 "half": half,
                 "shape": shape,
                 "every target": f"{sum(r['meets'] for r in group)} of {len(group)}",
-                **{n: f"{sum(r['targets'][n] for r in group)}" for n in names},
+                "each target": ", ".join(
+                    f"{n} {sum(r['targets'][n] for r in group)}" for n in names
+                ),
                 "missed on": ", ".join(missed) or "-",
                 "fit (s)": f"{np.mean([r['fit_s'] for r in group]):.0f}",
             }
@@ -217,7 +219,7 @@ def table(args, split: dict) -> None:
     path = Path(args.out) if args.out else results_path("shape_harness.jsonl")
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     lines = summarise(rows, set(split["held_out"]))
-    columns = ["setting", "half", "shape", "every target", "missed on", "fit (s)"]
+    columns = ["setting", "half", "shape", "every target", "each target", "missed on", "fit (s)"]
     print_table(lines, columns)
     page = [
         "# Shape harness: results",
