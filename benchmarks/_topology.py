@@ -13,7 +13,7 @@ import numpy as np
 from sklearn.decomposition import PCA
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LinearRegression
-from sklearn.neighbors import NearestNeighbors
+from sklearn.neighbors import KNeighborsRegressor, NearestNeighbors
 from sklearn.pipeline import make_pipeline
 
 from skvhp import LatentGraphInterpolator, PolarCoordinates
@@ -130,4 +130,25 @@ def ring_diagnostics(model, X_train, angles_train, X_test, angles_test, geometry
     out["posterior_std_cv"] = float(std.std() / std.mean())
     out["posterior_std_rel"] = float(std.mean() / spread(Z_test))
     out.update(graph_path_steps(model, geometry, reader))
+    return out
+
+
+def read_back(manifold: str, Z_train, truth_train, Z_test, truth_test) -> dict:
+    """Mean angular error (rad) of each generating angle, read off the codes by 5-NN."""
+    if manifold not in ("ring", "arc", "two-rings", "torus"):
+        return {}
+    angles = {"torus": (0, 1), "two-rings": (0,)}.get(manifold, (None,))
+    out = {}
+    for column in angles:
+        train = truth_train if column is None else truth_train[:, column]
+        test = truth_test if column is None else truth_test[:, column]
+        knn = KNeighborsRegressor(5).fit(Z_train, np.c_[np.cos(train), np.sin(train)])
+        pred = knn.predict(Z_test)
+        error = angular_error(np.arctan2(pred[:, 1], pred[:, 0]), test)
+        out[f"readback{'' if column is None else column + 1}"] = float(error.mean())
+    if manifold == "ring":  # the paper's probe: OLS on the polar angle of the codes
+        probe = make_pipeline(PolarCoordinates(), LinearRegression())
+        probe.fit(Z_train, np.c_[np.cos(truth_train), np.sin(truth_train)])
+        pred = probe.predict(Z_test)
+        out["probe"] = float(angular_error(np.arctan2(pred[:, 1], pred[:, 0]), truth_test).mean())
     return out

@@ -41,14 +41,11 @@ from _common import (
     print_table,
     results_path,
 )
-from _topology import angular_error
+from _topology import read_back
 from sklearn.decomposition import PCA
-from sklearn.linear_model import LinearRegression
 from sklearn.manifold import Isomap
-from sklearn.neighbors import KNeighborsRegressor
-from sklearn.pipeline import make_pipeline
 
-from skvhp import IWAE, PolarCoordinates, VampPriorVAE, VHPAutoencoder
+from skvhp import IWAE, VampPriorVAE, VHPAutoencoder
 from skvhp.datasets import (
     load_fashion_mnist,
     load_mnist,
@@ -255,27 +252,6 @@ def make_method(name: str, manifold: Manifold, epochs: int, seed: int):
 
         return umap.UMAP(n_components=manifold.n_components, random_state=seed)
     raise ValueError(f"unknown method {name!r}")
-
-
-def read_back(manifold: str, Z_train, truth_train, Z_test, truth_test) -> dict:
-    """Mean angular error (rad) of each generating angle, read off the codes by 5-NN."""
-    if manifold not in ("ring", "arc", "two-rings", "torus"):
-        return {}
-    angles = {"torus": (0, 1), "two-rings": (0,)}.get(manifold, (None,))
-    out = {}
-    for column in angles:
-        train = truth_train if column is None else truth_train[:, column]
-        test = truth_test if column is None else truth_test[:, column]
-        knn = KNeighborsRegressor(5).fit(Z_train, np.c_[np.cos(train), np.sin(train)])
-        pred = knn.predict(Z_test)
-        error = angular_error(np.arctan2(pred[:, 1], pred[:, 0]), test)
-        out[f"readback{'' if column is None else column + 1}"] = float(error.mean())
-    if manifold == "ring":  # the paper's probe: OLS on the polar angle of the codes
-        probe = make_pipeline(PolarCoordinates(), LinearRegression())
-        probe.fit(Z_train, np.c_[np.cos(truth_train), np.sin(truth_train)])
-        pred = probe.predict(Z_test)
-        out["probe"] = float(angular_error(np.arctan2(pred[:, 1], pred[:, 0]), truth_test).mean())
-    return out
 
 
 def bars(points: np.ndarray, manifold: Manifold, prefix: str) -> dict:
