@@ -15,9 +15,11 @@ import json
 import os
 import platform
 import resource
+import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -110,6 +112,18 @@ def machine_info(device: str) -> dict:
     if device.startswith("cuda") and torch.cuda.is_available():
         info["gpu"] = torch.cuda.get_device_name(torch.device(device))
     return info
+
+
+def code_version() -> str:
+    """The commit the package was run at, "+changes" where ``skvhp/`` differs from it
+    ("unknown" outside a git checkout): which code a results row measured."""
+    try:
+        run = partial(subprocess.run, cwd=ROOT, capture_output=True, text=True, check=True)
+        commit = run(["git", "rev-parse", "--short", "HEAD"]).stdout.strip()
+        changed = run(["git", "status", "--porcelain", "--", "skvhp"]).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return commit + ("+changes" if changed else "")
 
 
 def peak_memory_mib(device: str) -> dict:

@@ -31,7 +31,14 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from _common import DEFAULT_DATA, add_smoke_argument, parse_args, print_table, results_path
+from _common import (
+    DEFAULT_DATA,
+    add_smoke_argument,
+    code_version,
+    parse_args,
+    print_table,
+    results_path,
+)
 from _shape_data import VARIANTS
 from _topology import read_back
 
@@ -123,8 +130,10 @@ def run_one(args, name: str, setting: str, seed: int) -> dict:
         warnings.simplefilter("always")
         model.fit(X[:n])
     row = {"variant": name, "shape": shape, "setting": setting, "seed": seed}
+    row.update(date=time.strftime("%Y-%m-%d", time.gmtime()), commit=code_version())
     row.update(fit_s=time.perf_counter() - start, epochs=args.epochs, images=args.images)
     row["layout"] = getattr(model, "layout_", None)
+    row["shape_check"] = model.shape_check_  # the after-fit check's reading and verdict
     row["warnings"] = sorted({str(w.message)[:160] for w in caught})
     Z_test = model.transform(X[n:]).astype(np.float64)
     Z_train = model.transform(X[: min(n, 4000)]).astype(np.float64)

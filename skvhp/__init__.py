@@ -5,6 +5,7 @@ from ._graph import LatentGraphInterpolator, smoothness_factor
 from ._iwae import IWAE
 from ._model_files import load, save
 from ._polar import PolarCoordinates
+from ._shape_check import TopologyWarning
 from ._vamp import VampPriorVAE
 from ._vhp import VHPAutoencoder
 
@@ -13,6 +14,7 @@ __all__ = [
     "active_units",
     "LatentGraphInterpolator",
     "PolarCoordinates",
+    "TopologyWarning",
     "VampPriorVAE",
     "VHPAutoencoder",
     "load",

@@ -9,6 +9,9 @@ Each check reads a fitted estimator's ``schedule_``, ``iteration_history_`` and
 - a linear warm-up ended before β reached 1 (``max_iter`` < ``warmup_epochs``): the
   objective trained never became the bound.
 
+and, unless ``shape_check=False``, compares the shape of the codes with the data's and
+warns with a ``TopologyWarning`` where they differ (:func:`warn_about_shape`).
+
 ``partial_fit`` never warns: its early chunks are expected to be mid-schedule.
 """
 
@@ -17,13 +20,41 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from ._shape_check import TopologyWarning, compare, describe
 from ._torch.schedules import BETA_FLOOR, GECO, REWO, LinearWarmUp
 
 # Suggested κ: this much above the RMS error of the fit's last epoch, so that the running
 # average Ĉ falls below κ² once it has caught up with the error.
 KAPPA_MARGIN = 1.05
+
+
+def warn_about_shape(estimator: Any, X: np.ndarray) -> None:
+    """Compare the loops and pieces of the codes of (up to 3000 rows of) X with X's own,
+    keep the result as ``shape_check_`` and warn (``TopologyWarning``) where they differ.
+    The rows are drawn from the fit's seed, so a fit and its check repeat exactly."""
+    estimator.shape_check_ = None
+    try:
+        import ripser  # noqa: F401
+    except ImportError:  # the check is an extra: skvhp[topology]
+        return
+    if not estimator.shape_check:
+        return
+    rng = np.random.default_rng(estimator._seed_)
+    found = compare(X, lambda rows: estimator.transform(X[rows]), rng)
+    estimator.shape_check_ = found
+    if found and found["problems"]:
+        warnings.warn(
+            f"{type(estimator).__name__}: {'; '.join(found['problems'])} (data: "
+            f"{describe(found['data'])}; codes: {describe(found['codes'])}; read on "
+            f"{found['rows']} rows, see shape_check_). The user guide's 'Keeping the "
+            "shape of your data' says which setting keeps it; shape_check=False turns "
+            "this check off.",
+            TopologyWarning,
+            stacklevel=3,
+        )
 
 
 def warn_about_schedule(estimator: Any, resuming: bool) -> None:

@@ -96,6 +96,12 @@ class IWAE(_BaseVAE):
         with AMX (``benchmarks/speed.py``), less where elementwise work dominates; it is
         slower on hardware without it. ``transform``, ``score`` and every other method
         after ``fit`` always run in float32.
+    shape_check : bool, default=True
+        After ``fit``, compare the loops and separate pieces of the codes with those of
+        the training data (:func:`skvhp.topology.compare_shapes` on up to 3000 rows,
+        seconds; needs ``ripser``) and warn with a :class:`skvhp.TopologyWarning` where
+        the codes have a loop the data lack, lack one they have, or split or merge
+        pieces. ``partial_fit`` does not check.
 
     Attributes
     ----------
@@ -118,6 +124,10 @@ class IWAE(_BaseVAE):
         The warm-up's state (iterations so far); only with ``warmup_epochs``.
     iteration_history_ : dict of list
         ``beta`` per training iteration; only with ``warmup_epochs``.
+    shape_check_ : dict or None
+        The last ``fit``'s shape check (:func:`skvhp.topology.compare_shapes`'s result);
+        None when ``shape_check=False``, without ``ripser``, after ``partial_fit``, or
+        with fewer than 50 distinct rows.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when X has string feature names.
@@ -169,6 +179,7 @@ class IWAE(_BaseVAE):
         warm_start: bool = False,
         dynamic_binarization: bool = False,
         mixed_precision: bool = False,
+        shape_check: bool = True,
     ):
         super().__init__(**signature_parameters(self, locals()))
 

@@ -36,16 +36,23 @@ from scipy.sparse.linalg import lsqr
 from scipy.spatial.distance import pdist, squareform
 from sklearn.decomposition import PCA
 from sklearn.manifold import Isomap, SpectralEmbedding
-from sklearn.neighbors import NearestNeighbors, kneighbors_graph, radius_neighbors_graph
+from sklearn.neighbors import NearestNeighbors, kneighbors_graph
+
+from ._shape_check import (
+    bars_apart,
+    joined_neighbour_graph,
+    n_loops,
+    sample_rows,
+    shape_problems,
+    shape_summary,
+)
 
 LAYOUT_POINTS = 2000  # subsample the layout is computed on
 LAYOUT_NEIGHBOURS = 10  # neighbourhood graph of Isomap and of the spectral layout
 EXTENSION_NEIGHBOURS = 5  # subsample points averaged for every other point
-PERSISTENCE_POINTS = 500  # rows whose persistence compares a layout with the data
 CIRCULAR_LANDMARKS = 600  # geodesic landmarks whose cocycles give circular coordinates
 CIRCULAR_SCALE = 0.8  # edges up to birth + 0.8 lifetime smooth the circular coordinates
 LOOP_GAP = 1.3  # init="circular": a second loop counts if its bar is 1.3 x the next
-AUTO_LOOP_GAP = 3.0  # init="auto": a loop must stand out 3-fold to choose the circle
 LOOP_LIFETIME = 0.1  # and every loop at least 0.1 of the median geodesic distance
 SMOOTHING_POINTS = 15000  # rows the circular start is smoothed and spread on
 SMOOTHING_STEPS = 4  # averaging steps along their neighbour graph
@@ -67,7 +74,7 @@ def manifold_layout(
     X = np.asarray(X, dtype=np.float64)
     pick, neighbours = _subsample(len(X), seed, n_points)
     if method == "circular":
-        coords = _circular_start(X, pick, n_components, neighbours, gap=None, seed=seed)
+        coords = _circular_start(X, pick, n_components, neighbours, seed)
         if coords is None:
             raise ValueError(
                 "init='circular' found no loop in the data (no H1 class in the "
@@ -99,12 +106,11 @@ def _circular_start(
     pick: np.ndarray,
     n_components: int,
     neighbours: int,
-    gap: float | None,
     seed: int,
 ) -> np.ndarray | None:
     """The whitened "circular" start of every row of X from the subsample ``pick``, or
-    None where no loop stands out (``gap``: :func:`circular_layout`)."""
-    landmarks, angles = circular_layout(X[pick], n_components, neighbours, gap)
+    None where the data have no loop (:func:`circular_layout`)."""
+    landmarks, angles = circular_layout(X[pick], n_components, neighbours)
     if angles.shape[1] == 0:
         return None
     # The angles of up to SMOOTHING_POINTS rows (the subsample among them), smoothed
@@ -184,17 +190,17 @@ def _isomap(points: np.ndarray, n_components: int, neighbours: int) -> np.ndarra
 def _closest_of_pca_and_isomap(
     points: np.ndarray, n_components: int, neighbours: int
 ) -> np.ndarray:
-    """The PCA or the Isomap layout of ``points``, whichever persistence is nearer the
-    points' own (as :func:`choose_layout` measures it; PCA wins ties), centred and at
-    unit root-mean-square radius: the pieces of a "by-piece" layout get one size, since
-    their sizes relative to each other carry no topology, and a small piece's loop would
-    otherwise start small."""
-    pca = PCA(n_components, svd_solver="full").fit_transform(points)
-    isomap = _isomap(points, n_components, neighbours)
-    rows = _subsample(len(points), 0, PERSISTENCE_POINTS)[0]
-    target = _bars(points, rows)
-    closer_to_pca = _bars_distance(isomap, target, rows) >= _bars_distance(pca, target, rows)
-    layout = pca if closer_to_pca else isomap - isomap.mean(0)
+    """The PCA or the Isomap layout of ``points``, whichever keeps the points' shape
+    (:func:`closest_in_shape`), centred and at unit root-mean-square
+    radius: the pieces of a "by-piece" layout get one size, since their sizes relative
+    to each other carry no topology, and a small piece's loop would otherwise start
+    small."""
+    layouts = {
+        "pca": lambda: PCA(n_components, svd_solver="full").fit_transform(points),
+        "isomap": lambda: _isomap(points, n_components, neighbours),
+    }
+    layout = closest_in_shape(points, read_shape(points, 0), layouts)[1]
+    layout = layout - layout.mean(0)
     return layout / max(np.sqrt((layout**2).sum(1).mean()), 1e-12)
 
 
@@ -211,28 +217,12 @@ def _pieces(X: np.ndarray, neighbours: int, n_components: int) -> list[np.ndarra
 def _n_separate_pieces(X: np.ndarray, neighbours: int, n_components: int) -> int:
     """How many pieces X falls into that are further apart than any point is from its
     ``neighbours``-th nearest neighbour: the large connected pieces of
-    :func:`_joined_neighbour_graph`. The k-NN graph alone also splits where sampling is
+    :func:`joined_neighbour_graph`. The k-NN graph alone also splits where sampling is
     thin (a ring of pendulum images cut in two on some seeds, its pieces 0.3–0.4 apart
     while k-NN edges reach 0.6–0.7); two different pendulums are 3.1 apart with edges of
     at most 1.0."""
-    _, labels = connected_components(_joined_neighbour_graph(X, neighbours), directed=False)
+    _, labels = connected_components(joined_neighbour_graph(X, neighbours), directed=False)
     return int((np.bincount(labels) > max(2 * neighbours, n_components + 1)).sum())
-
-
-def _joined_neighbour_graph(X: np.ndarray, neighbours: int):
-    """The ``neighbours``-NN graph of X (edge weights: distances) and, where it
-    falls into pieces, every pair across pieces no farther apart than its longest edge:
-    its pieces are those of the graph joining all points that close, and pieces cut
-    apart by thin sampling are joined wherever they are close (a ring of images cut in
-    two places stays a loop; one link per cut would make it a line)."""
-    graph = kneighbors_graph(X, neighbours, mode="distance", include_self=False)
-    n_pieces, labels = connected_components(graph, directed=False)
-    if n_pieces == 1:
-        return graph  # directed; callers take it as undirected
-    near = radius_neighbors_graph(X, graph.data.max(), mode="distance").tocoo()
-    across = labels[near.row] != labels[near.col]
-    links = coo_matrix((near.data[across], (near.row[across], near.col[across])), shape=graph.shape)
-    return graph.maximum(graph.T).maximum(links.tocsr())
 
 
 def _by_piece(
@@ -264,10 +254,10 @@ def _by_piece(
 
 
 def geodesic_distances(X: np.ndarray, neighbours: int) -> np.ndarray:
-    """Shortest-path distances along :func:`_joined_neighbour_graph`; pieces still
+    """Shortest-path distances along :func:`joined_neighbour_graph`; pieces still
     apart are joined by the minimum spanning tree of all pairwise distances, as
     scikit-learn's Isomap joins them."""
-    graph = _joined_neighbour_graph(X, neighbours)
+    graph = joined_neighbour_graph(X, neighbours)
     if connected_components(graph, directed=False)[0] > 1:
         tree = minimum_spanning_tree(squareform(pdist(X)))
         graph = graph.maximum(tree.maximum(tree.T))
@@ -329,17 +319,14 @@ def circular_layout(
     X: np.ndarray,
     n_components: int,
     neighbours: int,
-    gap: float | None = None,
     n_landmarks: int = CIRCULAR_LANDMARKS,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The angles of the "circular" start on X's rows: the rows of ``n_landmarks``
     landmarks (greedy farthest points under the geodesic distances of the
     ``neighbours``-NN graph) and their circular coordinates of the one
     (``n_components`` = 2) or two (≥ 3) most persistent loops, shape (n_landmarks, 0,
-    1 or 2): with ``gap`` None (``init="circular"``) the longest loop and a second one
-    if it stands out from the third by ``LOOP_GAP``; with a ``gap`` (``init="auto"``)
-    only loops that stand out by it (:func:`loops_that_stand_out`), maybe none; none
-    where the data have no H1 class at all. The geodesic distances matter:
+    1 or 2): the longest loop and a second one if it stands out from the third by
+    ``LOOP_GAP``; none where the data have no H1 class at all. The geodesic distances matter:
     between images that share no pixels, pixel distances saturate, and the Rips
     filtration of a double pendulum's images shows no loop above its noise, while the
     geodesic one shows both (bars 0.51–0.56 and 0.31–0.33 of the median distance, the
@@ -349,10 +336,7 @@ def circular_layout(
     distances = distances[np.ix_(landmarks, landmarks)]
     most = min(2, n_components - 1)
     angles, lifetimes = circular_coordinates(distances, most, scale=CIRCULAR_SCALE)
-    if gap is None:  # init="circular": the data have loops; count one or two
-        n_loops = max(loops_that_stand_out(lifetimes, 0.0, most), 1)
-    else:
-        n_loops = loops_that_stand_out(lifetimes, float(np.median(distances)), most, gap)
+    n_loops = max(loops_that_stand_out(lifetimes, 0.0, most), 1)  # the data have loops
     return landmarks, angles[:, :n_loops]
 
 
@@ -369,9 +353,8 @@ def loops_that_stand_out(
     then 0.19–0.21 (gaps 1.48–1.67); but binarized MNIST, Fashion-MNIST and grey
     MNIST, which have no loop we know of, show bars up to 1.44, 1.43 and 1.06 times the
     next, so a gap of 1.3 tells one loop from two only where loops are known to be there
-    (``init="circular"``), and ``init="auto"`` asks for 3 (``AUTO_LOOP_GAP``: the ring,
-    not the torus); Spheres' top bar is 3.3–3.6 times the next but 0.055–0.079 long
-    (too short); an open arc has none above 0.005."""
+    (``init="circular"``); Spheres' top bar is 3.3–3.6 times the next but 0.055–0.079
+    long (too short); an open arc has none above 0.005."""
     padded = np.r_[np.asarray(lifetimes, dtype=np.float64), 0.0]
     for m in range(min(most, len(lifetimes)), 0, -1):
         bar = padded[m - 1]
@@ -417,51 +400,74 @@ def _farthest_points(distances: np.ndarray, n: int) -> np.ndarray:
     return chosen
 
 
-def _bars(points: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """The two longest H0 and H1 bars of ``points[rows]`` (unit spread, via ripser)."""
-    from .topology import longest_bars
-
-    with warnings.catch_warnings():
-        # ripser warns when points have more coordinates than there are points (images).
-        warnings.filterwarnings("ignore", message=".*more columns than rows")
-        found = longest_bars(np.asarray(points)[rows], n_points=len(rows))
-    return np.r_[found["H0"], found["H1"]]
+def read_shape(X: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray, dict]:
+    """The rows and landmarks :mod:`skvhp._shape_check` reads X's shape on, and its
+    reading (loops along the neighbour graph, pieces)."""
+    rows, landmarks = sample_rows(X, np.random.default_rng(seed))
+    return rows, landmarks, shape_summary(X[rows], landmarks)
 
 
-def _bars_distance(layout: np.ndarray, target: np.ndarray, rows: np.ndarray) -> float:
-    return float(np.abs(_bars(layout, rows) - target).sum())
+def closest_in_shape(
+    X: np.ndarray,
+    reading: tuple,
+    layouts: dict[str, Callable[[], np.ndarray]],
+    fallbacks: dict[str, Callable[[], np.ndarray]] | None = None,
+) -> tuple[str, np.ndarray, dict[str, tuple[int, float]]]:
+    """Of the ``layouts`` (name → a function computing the layout of every row of X),
+    the one that keeps the data's shape (``reading``, from :func:`read_shape`): fewest
+    problems (:func:`~skvhp._shape_check.shape_problems`: a loop the data lack, one they
+    have missing, pieces split or merged); then, where the data have no loop, the one
+    whose H1 bars are nearest the data's (the most open), else the first. Where every
+    one changes the shape, the ``fallbacks`` are tried too. The layouts are read in
+    their Euclidean metric, the data along their graph. Returns the name, its layout and
+    each one tried's (problems, bars apart or position)."""
+    rows, landmarks, data = reading
+    scores, chosen = {}, {}
+    tried = [*layouts.items(), *(fallbacks or {}).items()]
+    for position, (name, lay_out) in enumerate(tried):
+        if position == len(layouts) and scores[next(iter(chosen))][0] == 0:
+            break  # one of the layouts keeps the shape
+        coords = lay_out()
+        layout = shape_summary(coords[rows], landmarks, geodesic=False)
+        tie = position if n_loops(data) else bars_apart(data, layout)
+        scores[name] = (len(shape_problems(data, layout)), tie)
+        if not chosen or scores[name] < scores[next(iter(chosen))]:
+            chosen = {name: coords}
+    name = next(iter(chosen))
+    return name, chosen[name], scores
 
 
 def choose_layout(
-    X: np.ndarray, pca: np.ndarray, n_components: int, seed: int, n_points: int = PERSISTENCE_POINTS
-) -> tuple[str, np.ndarray, dict[str, float]]:
+    X: np.ndarray, pca: np.ndarray, n_components: int, seed: int
+) -> tuple[str, np.ndarray, dict[str, tuple[int, float]]]:
     """``init="auto"``: the "by-piece" start where the data fall into separate pieces
-    (:func:`_n_separate_pieces`), else the "circular" start where a loop stands out
-    three-fold in the geodesic persistence (:func:`loops_that_stand_out`: a ring; not
-    the double pendulum's torus, whose gap is 1.5, no more than noise bars show),
-    else of the PCA start and the Isomap start the one whose persistence is nearest the
-    data's own.
+    (:func:`_n_separate_pieces`), else of the PCA, the Isomap and (where the data have a
+    loop, at least two coordinates) the "circular" start the one that keeps the data's
+    shape (:func:`closest_in_shape`: fewest problems; where the data have loops, the
+    circular start before PCA before Isomap, else the most open); where each of them
+    changes the shape, the spectral start is tried as well.
 
-    Separate pieces are laid out apart whatever a joint layout's persistence: the bars
-    would compare the pieces' sizes relative to each other, which carry no topology
-    (each piece takes its own PCA or Isomap by the same comparison). For one piece, the
-    longest two H0 and H1 bars (on unit spread, Vietoris-Rips, via ripser) of the same
-    ``n_points`` rows are computed in data space and in each layout; the distance is the
-    sum of absolute differences, and PCA wins ties. Returns the chosen method, its
-    coordinates (``pca`` for "pca", else those of ``manifold_layout``) and the distances
-    (empty for "by-piece" and "circular").
+    The data's shape is read along their neighbour graph and each start's in its own
+    Euclidean metric (:mod:`skvhp._shape_check`), so a start that bends a 270° arc into
+    a C whose ends nearly touch (PCA on images) counts as a loop the data lack, and one
+    torn in two (Isomap on some draws) as a split. Separate pieces are laid out apart
+    whatever a joint layout's shape: the bars would compare the pieces' sizes relative
+    to each other, which carry no topology (each piece takes its own PCA or Isomap by
+    the same rule). Returns the chosen method, its coordinates (``pca`` for "pca", else
+    those of ``manifold_layout``) and each candidate's (problems, bars apart); empty
+    for "by-piece".
     """
+    X = np.asarray(X, dtype=np.float64)
     pick, neighbours = _subsample(len(X), seed, LAYOUT_POINTS)
-    if _n_separate_pieces(np.asarray(X, dtype=np.float64)[pick], neighbours, n_components) > 1:
+    if _n_separate_pieces(X[pick], neighbours, n_components) > 1:
         return "by-piece", manifold_layout(X, "by-piece", n_components, seed), {}
-    if n_components >= 2:
-        X64 = np.asarray(X, dtype=np.float64)
-        circular = _circular_start(X64, pick, n_components, neighbours, AUTO_LOOP_GAP, seed)
+    reading = read_shape(X, seed)
+    layouts = {}
+    if n_loops(reading[2]) and n_components >= 2:  # made for loops: first where they are
+        circular = _circular_start(X, pick, n_components, neighbours, seed)
         if circular is not None:
-            return "circular", circular, {}
-    rows = _subsample(len(X), seed, n_points)[0]
-    target = _bars(X, rows)
-    layouts = {"pca": pca, "isomap": manifold_layout(X, "isomap", n_components, seed)}
-    distances = {name: _bars_distance(c, target, rows) for name, c in layouts.items()}
-    best = min(distances, key=distances.get)  # dicts keep order: PCA wins ties
-    return best, layouts[best], distances
+            layouts["circular"] = lambda: circular
+    layouts["pca"] = lambda: pca
+    layouts["isomap"] = lambda: manifold_layout(X, "isomap", n_components, seed)
+    spectral = {"spectral": lambda: manifold_layout(X, "spectral", n_components, seed)}
+    return closest_in_shape(X, reading, layouts, fallbacks=spectral)

@@ -45,6 +45,7 @@ FITTED = {
     "best_validation_loss_",
     "encoder_released_at_",
     "layout_",
+    "shape_check_",
     "_seed_",
     "_training_state_",
     "_sklearn_version",

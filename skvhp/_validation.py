@@ -87,7 +87,8 @@ def check_engine_parameters(estimator: Any) -> None:
     check_choice(estimator.activation, "activation", ACTIVATION_NAMES)
     check_choice(estimator.likelihood, "likelihood", tuple(LIKELIHOODS))
     check_float(estimator.learning_rate, "learning_rate", 0.0, low_inclusive=False)
-    for flag in ("early_stopping", "warm_start", "dynamic_binarization", "mixed_precision"):
+    flags = ("early_stopping", "warm_start", "dynamic_binarization", "mixed_precision")
+    for flag in (*flags, "shape_check"):
         check_choice(getattr(estimator, flag), flag, (True, False))
     check_float(
         estimator.validation_fraction,

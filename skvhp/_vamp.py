@@ -57,7 +57,7 @@ class VampPriorVAE(_BetaBoundVAE):
         The paper's Adam step size.
     max_iter, batch_size, n_importance_samples, early_stopping, validation_fraction,
     n_iter_no_change, tol, device, random_state, verbose, warm_start,
-    dynamic_binarization, mixed_precision
+    dynamic_binarization, mixed_precision, shape_check
         As for :class:`IWAE`. The validation loss is the β = 1 bound.
 
     Attributes
@@ -65,7 +65,7 @@ class VampPriorVAE(_BetaBoundVAE):
     pseudo_inputs_ : ndarray of shape (n_pseudo_inputs, n_features)
         The pseudo-inputs in data space.
     module_, schedule_, iteration_history_, history_, n_iter_, device_,
-    n_features_in_, feature_names_in_
+    n_features_in_, feature_names_in_, shape_check_
         As for :class:`VHPAutoencoder`.
 
     See Also
@@ -116,6 +116,7 @@ class VampPriorVAE(_BetaBoundVAE):
         warm_start: bool = False,
         dynamic_binarization: bool = False,
         mixed_precision: bool = False,
+        shape_check: bool = True,
     ):
         super().__init__(**signature_parameters(self, locals()))
 

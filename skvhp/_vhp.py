@@ -223,7 +223,7 @@ default="pca"
         mean with less than half the spread over seeds (``docs/models.md``, Scoring).
     max_iter, batch_size, learning_rate, n_importance_samples, early_stopping,
     validation_fraction, n_iter_no_change, tol, device, random_state, verbose, warm_start,
-    dynamic_binarization, mixed_precision
+    dynamic_binarization, mixed_precision, shape_check
         As for :class:`IWAE`. The validation loss for early stopping is the β = 1 bound.
 
     Attributes
@@ -244,7 +244,7 @@ default="pca"
     history_ : dict of list
         Per epoch means: ``loss`` (β-weighted), ``nll`` (-log p(x|z)), ``kl`` (the bound
         on the KL term), ``bound`` (``nll + kl``, the β = 1 loss), ``C``, ``beta``, ``time``.
-    n_iter_, device_, n_features_in_, feature_names_in_
+    n_iter_, device_, n_features_in_, feature_names_in_, shape_check_
         As for :class:`IWAE`.
 
     See Also
@@ -314,6 +314,7 @@ default="pca"
         warm_start: bool = False,
         dynamic_binarization: bool = False,
         mixed_precision: bool = False,
+        shape_check: bool = True,
     ):
         super().__init__(**signature_parameters(self, locals()))
 

@@ -110,18 +110,20 @@ def test_isomap_lays_out_separate_pieces_side_by_side_each_at_its_own_shape():
     assert longest_bars(layout[:600], n_points=600)["H0"][0] > 0.3  # apart
 
 
-def test_auto_chooses_the_start_whose_persistence_matches_the_data(arc_images):
-    """An open arc: no loop stands out, and Isomap (open, like the data) beats PCA; a
-    closed ring: its loop stands out, so the circular start (a circle)."""
+def test_auto_chooses_the_start_that_keeps_the_shape_of_the_data(arc_images):
+    """An open arc (no loop along its neighbour graph): PCA bends it into a C whose ends
+    nearly meet, a loop in the latent space's Euclidean metric, and Isomap keeps it open;
+    a closed ring: the circular start (a circle), made for loops, keeps its loop."""
     X, _ = arc_images
     pca = pca_coordinates(torch.as_tensor(X), 2).numpy()
-    chosen, coords, distances = choose_layout(X, pca, 2, seed=0)
-    assert chosen == "isomap" and distances["isomap"] < distances["pca"]
+    chosen, coords, scores = choose_layout(X, pca, 2, seed=0)
+    assert chosen == "isomap" and scores["pca"][0] == 1 and scores["isomap"][0] == 0
+    assert "circular" not in scores and "spectral" not in scores  # no loop; Isomap kept it
     np.testing.assert_array_equal(coords, manifold_layout(X, "isomap", 2, seed=0))
     ring, _ = make_pendulum(1500, random_state=0)
     pca = pca_coordinates(torch.as_tensor(ring), 2).numpy()
-    chosen, coords, distances = choose_layout(ring, pca, 2, seed=0)
-    assert chosen == "circular" and distances == {}
+    chosen, coords, scores = choose_layout(ring, pca, 2, seed=0)
+    assert chosen == "circular" and scores["circular"][0] == 0
     np.testing.assert_array_equal(coords, manifold_layout(ring, "circular", 2, seed=0))
     radius = np.linalg.norm(coords, axis=1)
     np.testing.assert_allclose(radius, radius.mean(), rtol=1e-6)  # on one circle
@@ -137,8 +139,8 @@ def test_loops_stand_out_by_a_gap_and_a_length():
     assert loops_that_stand_out(np.array([0.055, 0.015]), 1.0, 2) == 0
     assert loops_that_stand_out(np.array([0.5]), 1.0, 2) == 1  # the last bar: no next
     assert loops_that_stand_out(np.array([]), 1.0, 2) == 0
-    # init="auto" asks for a three-fold gap: a ring's loop, not binarized MNIST's top
-    # bar (1.31 times the next), nor a torus's (1.5).
+    # A larger gap asks more: a ring's loop, not binarized MNIST's top bar (1.31 times
+    # the next), nor a torus's (1.5).
     assert loops_that_stand_out(np.array([1.31, 0.007]), 1.0, 2, gap=3.0) == 1
     assert loops_that_stand_out(np.array([0.469, 0.358, 0.276]), 1.0, 2, gap=3.0) == 0
     assert loops_that_stand_out(np.array([0.56, 0.33, 0.20]), 1.0, 2, gap=3.0) == 0

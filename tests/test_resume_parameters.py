@@ -58,6 +58,7 @@ ALTERNATIVES = {
     "verbose": 1,
     "dynamic_binarization": True,
     "mixed_precision": True,
+    "shape_check": False,
 }
 ESTIMATORS = {
     "IWAE": lambda: small(IWAE, k=2),
