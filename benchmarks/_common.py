@@ -115,11 +115,11 @@ def machine_info(device: str) -> dict:
 
 
 def code_version() -> str:
-    """The commit the package was run at, "+changes" where ``skvhp/`` differs from it
-    ("unknown" outside a git checkout): which code a results row measured."""
+    """The last commit that changed ``skvhp/``, "+changes" where the package differs from
+    it ("unknown" outside a git checkout): which code a results row measured."""
     try:
         run = partial(subprocess.run, cwd=ROOT, capture_output=True, text=True, check=True)
-        commit = run(["git", "rev-parse", "--short", "HEAD"]).stdout.strip()
+        commit = run(["git", "log", "-1", "--format=%h", "--", "skvhp"]).stdout.strip()
         changed = run(["git", "status", "--porcelain", "--", "skvhp"]).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
