@@ -280,9 +280,9 @@ def _verdicts(summary: dict, loops: int, pieces: int | None) -> dict:
     verdict = (
         "right" if read == loops else "safe" if read < loops <= _not_absent(summary) else "wrong"
     )
-    found = {"loops read": read, "loops": verdict}
+    found = {"loops read": read, "loops verdict": verdict}
     if pieces is not None:
-        found["pieces"] = "right" if summary["pieces"] == pieces else "wrong"
+        found["pieces verdict"] = "right" if summary["pieces"] == pieces else "wrong"
     return found
 
 
@@ -294,9 +294,11 @@ def calibrate(args, split: dict) -> None:
     from skvhp._shape_check import sample_rows, shape_summary
 
     data_home = Path(args.data_home)
-    sources = {n: (VARIANTS[n], TRUE_SHAPE[VARIANTS[n].shape]) for n in args.variants or VARIANTS}
-    if not args.variants:
-        sources.update({n: (None, (0, None)) for n in NO_KNOWN_LOOP})
+    names = args.variants or [*VARIANTS, *NO_KNOWN_LOOP]
+    sources = {
+        n: (VARIANTS[n], TRUE_SHAPE[VARIANTS[n].shape]) if n in VARIANTS else (None, (0, None))
+        for n in names
+    }
     rows_out = []
     for name, (variant, (loops, pieces)) in sorted(sources.items()):
         if (variant is None or variant.needs_data) and not data_home.is_dir():
@@ -307,7 +309,8 @@ def calibrate(args, split: dict) -> None:
             X, truth = variant.make(args.images, 0, data_home)
             if variant.shape == "arc":  # the read-back of the pixels themselves
                 n = int(0.8 * len(X))
-                floor = read_back("arc", X[:4000], truth[:4000], X[n:], truth[n:])
+                m = min(n, 4000)  # as run_one: training rows only
+                floor = read_back("arc", X[:m], truth[:m], X[n:], truth[n:])
                 floor = {"pixel read-back": round(floor["readback"], 4)}
         for draw in (0, 1):
             rng = np.random.default_rng(draw)
@@ -336,16 +339,17 @@ def calibration_table(path: Path) -> None:
         groups.setdefault(shape, []).append(row)
     lines = []
     for shape, rows in groups.items():
-        judged = [r for r in rows if "pieces" in r and r["half"] != "real"]
-        wrong = sorted({r["variant"].split("/")[-1] for r in rows if r["loops"] == "wrong"})
+        judged = [r for r in rows if "pieces verdict" in r]
+        wrong = sorted({r["variant"].split("/")[-1] for r in rows if r["loops verdict"] == "wrong"})
         lines.append(
             {
                 "data": shape,
                 "readings": len(rows),
-                "loops right": sum(r["loops"] == "right" for r in rows),
-                "undecided (safe)": sum(r["loops"] == "safe" for r in rows),
-                "loops wrong": f"{sum(r['loops'] == 'wrong' for r in rows)} {wrong or ''}",
-                "pieces right": f"{sum(r['pieces'] == 'right' for r in judged)} of {len(judged)}"
+                "loops right": sum(r["loops verdict"] == "right" for r in rows),
+                "undecided (safe)": sum(r["loops verdict"] == "safe" for r in rows),
+                "loops wrong": f"{sum(r['loops verdict'] == 'wrong' for r in rows)} {wrong or ''}",
+                "pieces right": f"{sum(r['pieces verdict'] == 'right' for r in judged)} of "
+                f"{len(judged)}"
                 if judged
                 else "not judged",
                 "seconds": f"{np.mean([r['seconds'] for r in rows]):.1f}",
