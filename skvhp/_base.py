@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 import torch
-from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin
 from sklearn.utils.validation import validate_data
 
 from ._fit_warnings import warn_about_schedule, warn_about_shape
@@ -70,9 +70,7 @@ def signature_parameters(estimator: Any, arguments: dict[str, Any]) -> dict[str,
     return {name: arguments[name] for name in type(estimator)._get_param_names()}
 
 
-class _BaseVAE(
-    FittedModelMethods, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
-):
+class _BaseVAE(ClassNamePrefixFeaturesOutMixin, FittedModelMethods, BaseEstimator):
     """Common machinery; subclasses choose a model (prior, layers), an objective and
     optionally a β-schedule.
 

@@ -34,7 +34,9 @@ KAPPA_MARGIN = 1.05
 def warn_about_shape(estimator: Any, X: np.ndarray) -> None:
     """Compare the loops and pieces of the codes of (up to 3000 rows of) X with X's own,
     keep the result as ``shape_check_`` and warn (``TopologyWarning``) where they differ.
-    The rows are drawn from the fit's seed, so a fit and its check repeat exactly."""
+    The rows are drawn from the fit's seed, so a fit and its check repeat exactly. The
+    fit has succeeded by now: codes that cannot be read (not finite, say) give a warning
+    that says so, never an error."""
     estimator.shape_check_ = None
     try:
         import ripser  # noqa: F401
@@ -42,8 +44,20 @@ def warn_about_shape(estimator: Any, X: np.ndarray) -> None:
         return
     if not estimator.shape_check:
         return
-    rng = np.random.default_rng(estimator._seed_)
-    found = compare(X, lambda rows: estimator.transform(X[rows]), rng)
+
+    def codes(rows: np.ndarray) -> np.ndarray:
+        Z = estimator._codes(X[rows])  # X is validated: no second check of its names
+        if not np.isfinite(Z).all():
+            raise ValueError("some codes are not finite")
+        return Z
+
+    try:
+        found = compare(X, codes, np.random.default_rng(estimator._seed_))
+    except ValueError as error:
+        name = type(estimator).__name__
+        message = f"{name}: the shape check could not read the codes ({error}); shape_check_ "
+        warnings.warn(message + "is None.", TopologyWarning, stacklevel=3)
+        return
     estimator.shape_check_ = found
     if found and found["problems"]:
         warnings.warn(

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 import torch
+from sklearn.base import TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._torch.device import as_tensor, data_device, make_generator
@@ -50,8 +51,10 @@ def _placed(X: np.ndarray, device: torch.device) -> torch.Tensor:
     return as_tensor(X, data_device(4 * X.size, device))
 
 
-class FittedModelMethods:
-    """The methods of a fitted estimator that use its networks (see the module)."""
+class FittedModelMethods(TransformerMixin):
+    """The methods of a fitted estimator that use its networks (see the module). A
+    ``TransformerMixin``, so that scikit-learn wraps the ``transform`` defined here for
+    ``set_output``."""
 
     @staticmethod
     def _to_numpy(result: torch.Tensor, like: np.ndarray) -> np.ndarray:
@@ -71,7 +74,10 @@ class FittedModelMethods:
             Same float dtype as X (float64 for other inputs).
         """
         check_is_fitted(self)
-        X = self._check_input(X, reset=False)
+        return self._codes(self._check_input(X, reset=False))
+
+    def _codes(self, X: np.ndarray) -> np.ndarray:
+        """``transform`` of an X already validated (as ``fit`` holds it)."""
         encode = self.module_.encode_mean
         return self._to_numpy(batched(encode, _placed(X, self.device_), self.device_), X)
 

@@ -98,10 +98,11 @@ class IWAE(_BaseVAE):
         after ``fit`` always run in float32.
     shape_check : bool, default=True
         After ``fit``, compare the loops and separate pieces of the codes with those of
-        the training data (:func:`skvhp.topology.compare_shapes` on up to 3000 rows,
-        seconds; needs ``ripser``) and warn with a :class:`skvhp.TopologyWarning` where
-        the codes have a loop the data lack, lack one they have, or split or merge
-        pieces. ``partial_fit`` does not check.
+        the training data (the reading of :func:`skvhp.topology.compare_shapes`, on up
+        to 3000 rows drawn from the fit's seed; one to a few seconds; needs ``ripser``)
+        and warn with a :class:`skvhp.TopologyWarning` where the codes have a loop the
+        data lack, lack one they have, or split or merge pieces. ``partial_fit`` does
+        not check.
 
     Attributes
     ----------
@@ -125,9 +126,11 @@ class IWAE(_BaseVAE):
     iteration_history_ : dict of list
         ``beta`` per training iteration; only with ``warmup_epochs``.
     shape_check_ : dict or None
-        The last ``fit``'s shape check (:func:`skvhp.topology.compare_shapes`'s result);
-        None when ``shape_check=False``, without ``ripser``, after ``partial_fit``, or
-        with fewer than 50 distinct rows.
+        The last ``fit``'s shape check: the same reading as
+        :func:`skvhp.topology.compare_shapes`'s result, on rows drawn from the fit's
+        seed. None when ``shape_check=False``, without ``ripser``, after ``partial_fit``,
+        with fewer than 50 distinct rows, or where the codes could not be read (not
+        finite: a warning says so).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when X has string feature names.

@@ -39,7 +39,7 @@ from sklearn.manifold import Isomap, SpectralEmbedding
 from sklearn.neighbors import NearestNeighbors, kneighbors_graph
 
 from ._shape_check import (
-    bars_apart,
+    MIN_COMPARE_ROWS,
     joined_neighbour_graph,
     n_loops,
     sample_rows,
@@ -199,7 +199,11 @@ def _closest_of_pca_and_isomap(
         "pca": lambda: PCA(n_components, svd_solver="full").fit_transform(points),
         "isomap": lambda: _isomap(points, n_components, neighbours),
     }
-    layout = closest_in_shape(points, read_shape(points, 0), layouts)[1]
+    reading = read_shape(points, 0)
+    if reading is None:  # too few rows to read a shape: PCA
+        layout = layouts["pca"]()
+    else:
+        layout = closest_in_shape(points, reading, layouts)[1]
     layout = layout - layout.mean(0)
     return layout / max(np.sqrt((layout**2).sum(1).mean()), 1e-12)
 
@@ -400,10 +404,13 @@ def _farthest_points(distances: np.ndarray, n: int) -> np.ndarray:
     return chosen
 
 
-def read_shape(X: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray, dict]:
+def read_shape(X: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray, dict] | None:
     """The rows and landmarks :mod:`skvhp._shape_check` reads X's shape on, and its
-    reading (loops along the neighbour graph, pieces)."""
+    reading (loops along the neighbour graph, pieces); None with fewer than
+    ``MIN_COMPARE_ROWS`` distinct rows."""
     rows, landmarks = sample_rows(X, np.random.default_rng(seed))
+    if len(rows) < MIN_COMPARE_ROWS:
+        return None
     return rows, landmarks, shape_summary(X[rows], landmarks)
 
 
@@ -416,25 +423,26 @@ def closest_in_shape(
     """Of the ``layouts`` (name → a function computing the layout of every row of X),
     the one that keeps the data's shape (``reading``, from :func:`read_shape`): fewest
     problems (:func:`~skvhp._shape_check.shape_problems`: a loop the data lack, one they
-    have missing, pieces split or merged); then, where the data have no loop, the one
-    whose H1 bars are nearest the data's (the most open), else the first. Where every
-    one changes the shape, the ``fallbacks`` are tried too. The layouts are read in
-    their Euclidean metric, the data along their graph. Returns the name, its layout and
-    each one tried's (problems, bars apart or position)."""
+    have missing, pieces split or merged); then, where the data have a loop, the first
+    (the rest are not computed once one keeps the shape), else the most open (the
+    shortest longest H1 bar). Only where every one changes the shape are the
+    ``fallbacks`` tried too. The layouts are read in their Euclidean metric, the data
+    along their graph. Returns the name, its layout and each one tried's (problems,
+    position or longest bar)."""
     rows, landmarks, data = reading
-    scores, chosen = {}, {}
-    tried = [*layouts.items(), *(fallbacks or {}).items()]
-    for position, (name, lay_out) in enumerate(tried):
-        if position == len(layouts) and scores[next(iter(chosen))][0] == 0:
-            break  # one of the layouts keeps the shape
+    loops = n_loops(data)
+    scores: dict[str, tuple[int, float]] = {}
+    best: tuple[str, np.ndarray] | None = None
+    for position, (name, lay_out) in enumerate([*layouts.items(), *(fallbacks or {}).items()]):
+        if best and scores[best[0]][0] == 0 and (loops or position >= len(layouts)):
+            break
         coords = lay_out()
         layout = shape_summary(coords[rows], landmarks, geodesic=False)
-        tie = position if n_loops(data) else bars_apart(data, layout)
+        tie = position if loops else max(layout["H1"], default=0.0)
         scores[name] = (len(shape_problems(data, layout)), tie)
-        if not chosen or scores[name] < scores[next(iter(chosen))]:
-            chosen = {name: coords}
-    name = next(iter(chosen))
-    return name, chosen[name], scores
+        if best is None or scores[name] < scores[best[0]]:
+            best = (name, coords)
+    return best[0], best[1], scores
 
 
 def choose_layout(
@@ -445,7 +453,8 @@ def choose_layout(
     loop, at least two coordinates) the "circular" start the one that keeps the data's
     shape (:func:`closest_in_shape`: fewest problems; where the data have loops, the
     circular start before PCA before Isomap, else the most open); where each of them
-    changes the shape, the spectral start is tried as well.
+    changes the shape, the spectral start is tried as well. With fewer than
+    ``MIN_COMPARE_ROWS`` distinct rows there is no shape to read: PCA.
 
     The data's shape is read along their neighbour graph and each start's in its own
     Euclidean metric (:mod:`skvhp._shape_check`), so a start that bends a 270° arc into
@@ -454,14 +463,16 @@ def choose_layout(
     whatever a joint layout's shape: the bars would compare the pieces' sizes relative
     to each other, which carry no topology (each piece takes its own PCA or Isomap by
     the same rule). Returns the chosen method, its coordinates (``pca`` for "pca", else
-    those of ``manifold_layout``) and each candidate's (problems, bars apart); empty
-    for "by-piece".
+    those of ``manifold_layout``) and each candidate's (problems, position or longest
+    bar); empty for "by-piece" and too few rows.
     """
     X = np.asarray(X, dtype=np.float64)
     pick, neighbours = _subsample(len(X), seed, LAYOUT_POINTS)
     if _n_separate_pieces(X[pick], neighbours, n_components) > 1:
         return "by-piece", manifold_layout(X, "by-piece", n_components, seed), {}
     reading = read_shape(X, seed)
+    if reading is None:
+        return "pca", pca, {}
     layouts = {}
     if n_loops(reading[2]) and n_components >= 2:  # made for loops: first where they are
         circular = _circular_start(X, pick, n_components, neighbours, seed)

@@ -171,11 +171,9 @@ def compare_shapes(X: Any, Z: Any, *, random_state: Any = 0) -> dict[str, Any]:
     from 0.15 of the diameter and absent below 0.05; in Z from 0.45 and below 0.15; a
     present loop must also stand out 1.5-fold from the next bar (the neighbour graphs of
     sparse high-dimensional data, MNIST's say, show an even ladder of bars of 0.13-0.21,
-    none a loop); in between nothing is judged. On the data of the shape harness's 56 variants (two
-    draws each) the data's loops read right on 107 of 112 and the pieces on 105 of 112;
-    aliased, binarized and some turned real images misread, and a torus's second loop
-    mostly falls in the band where it does not judge (docs/topology.md). Seconds to
-    about 10 s on 2 cores. Needs ``ripser``.
+    none a loop); in between nothing is judged. How this reads data of a known shape
+    (the shape harness's variants) and real images with no known loop: docs/shape.md.
+    One to a few seconds on 2 cores. Needs ``ripser``.
 
     Parameters
     ----------

@@ -23,7 +23,7 @@ class GivenCodes(IWAE):
 
     codes: dict = {}
 
-    def transform(self, X):
+    def _codes(self, X):
         return np.array([self.codes[row.tobytes()] for row in np.asarray(X)])
 
 
@@ -108,6 +108,41 @@ def test_the_check_repeats_with_the_fit_and_skips_what_it_cannot_read(digits01):
     assert model.shape_check_ is None
     model.partial_fit(X)
     assert model.shape_check_ is None
+
+
+def test_codes_that_cannot_be_read_warn_and_leave_the_fit_standing():
+    X, angles = make_pendulum(300, random_state=0)
+    Z = circle(angles)
+    Z[::7] = np.nan  # a diverged model's codes
+    model = given(X, Z)
+    messages = topology_warnings(lambda: model.fit(X))
+    assert len(messages) == 1 and "could not read the codes" in messages[0]
+    assert model.shape_check_ is None and model.n_iter_ == 1  # fitted all the same
+
+
+def test_a_frame_fits_without_a_feature_name_warning_and_keeps_set_output():
+    """The check encodes the rows fit validated: no second check of their names."""
+    pd = pytest.importorskip("pandas")
+    X, _ = make_pendulum(300, random_state=0)
+    frame = pd.DataFrame(X, columns=[f"pixel{i}" for i in range(X.shape[1])])
+    model = small(IWAE, max_iter=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.simplefilter("ignore", TopologyWarning)  # a 1-epoch model: not this test's
+        model.fit(frame)
+    assert model.shape_check_ is not None
+    codes = model.set_output(transform="pandas").transform(frame)
+    assert list(codes.columns) == ["iwae0", "iwae1"]
+
+
+def test_auto_on_too_few_distinct_rows_to_read_a_shape_takes_pca():
+    X, _ = make_pendulum(60, random_state=0)
+    X = np.repeat(X[:20], 3, axis=0)  # 20 distinct rows
+    model = VHPAutoencoder(init="auto", max_iter=1, hidden_layer_sizes=(8,), device="cpu")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        model.fit(X)
+    assert model.layout_ == "pca" and model.shape_check_ is None
 
 
 def test_shape_check_must_be_a_bool(digits01):
