@@ -144,13 +144,15 @@ default="pca"
         "isomap" and "spectral" regress instead the whitened coordinates of
         ``sklearn.manifold.Isomap`` or ``SpectralEmbedding`` (10 neighbours) computed on
         2000 random training points and extended to the others by their 5 nearest
-        subsample points: layouts that keep geodesic distances or neighbourhoods, so
+        subsample points (a coordinate with under a tenth of the widest one's spread,
+        noise about a line, keeps its relative scale): layouts that keep geodesic
+        distances or neighbourhoods, so
         that shapes PCA distorts (an open arc, which PCA nearly closes; separate pieces)
         start right. Where the 10-neighbour graph falls into separate pieces, "isomap"
         lays out each piece on its own and places them side by side, under one common
         scale (scikit-learn's Isomap would join them and overlap them). "by-piece" does
-        the same with each piece's own PCA or Isomap, whichever has the persistence
-        nearer the piece's (below), each piece at one size. "circular" reads the
+        the same with each piece's own PCA or Isomap, whichever keeps the piece's shape
+        (below), each piece at one size. "circular" reads the
         data's loops off the persistent cohomology of the 10-neighbour graph's geodesic
         distances (600 farthest-point landmarks of the 2000) and lays the data out on a
         circle (``n_components`` = 2: the most persistent loop) or on a torus of radii
@@ -161,12 +163,15 @@ default="pca"
         pendulum's torus, which PCA flattens and Isomap folds (a second loop counts
         where its bar is 1.3 times the next one's). "auto" takes "by-piece" where the
         data fall into pieces further apart than the 10-neighbour graph's longest edge
-        (the graph alone can cut a thinly sampled ring), "circular" where one loop
-        stands out three-fold in that persistence (a ring; the torus's loops stand out
-        by about 1.5, hardly more than bars of binarized MNIST do), and otherwise
-        computes the PCA and the Isomap start and takes the one whose persistence (the
-        two longest H0 and H1 bars of 500 points, on unit spread) is nearest the data's
-        own. "by-piece", "circular" and "auto" need ``ripser`` (``pip install
+        (the graph alone can cut a thinly sampled ring); otherwise, of the
+        circular start (where the data have a loop), PCA and Isomap, the one that
+        changes nothing about the data's loops and pieces, read as the check after the
+        fit reads them (``shape_check``; docs/shape.md): the data along their neighbour
+        graph, each start in its own Euclidean metric, so that PCA's C-shaped layout of
+        an open arc counts as a loop the data lack. Where the data have no loop, ties go
+        to the most open start; where every start changes something, the spectral one
+        is tried too; on fewer than 50 distinct rows it takes PCA. "by-piece",
+        "circular" and "auto" need ``ripser`` (``pip install
         skvhp[topology]``); ``layout_`` says which start was used. With
         ``schedule="rewo"`` the encoder then stays frozen during the initial phase, so
         that only the decoder learns while β ≪ 1 (the phase in which rings fold, see
