@@ -50,10 +50,11 @@ from ._shape_check import (
 LAYOUT_POINTS = 2000  # subsample the layout is computed on
 LAYOUT_NEIGHBOURS = 10  # neighbourhood graph of Isomap and of the spectral layout
 # A layout coordinate with under a tenth of the widest one's spread is noise about a
-# lower-dimensional layout: Isomap lays a 270° arc of images out as a line whose second
-# coordinate has 1/1000 of the first's spread, and whitening it to unit variance made a
-# band that training bent shut on 4 of 21 tuning arcs (benchmarks/shape_harness.py).
-# Two-dimensional layouts of MNIST and Spheres have ratios of 0.89 and 0.95: unchanged.
+# lower-dimensional layout, and is divided by that tenth rather than by its own spread,
+# so it stays below unit variance: Isomap lays a 270° arc of images out as a line whose
+# second coordinate has 1/1000 of the first's spread, and whitening it to unit variance
+# made a band that training bent shut on 4 of 21 tuning arcs (shape harness). The 2-D
+# Isomap layouts of MNIST and Spheres have ratios of 0.89 and 0.95: unchanged.
 NOISE_SHARE = 0.1
 EXTENSION_NEIGHBOURS = 5  # subsample points averaged for every other point
 CIRCULAR_LANDMARKS = 600  # geodesic landmarks whose cocycles give circular coordinates
@@ -174,8 +175,8 @@ def _extend(X: np.ndarray, pick: np.ndarray, values_sub: np.ndarray, average) ->
 
 def _whiten(coords: np.ndarray, isotropic: bool) -> np.ndarray:
     """Zero mean, and unit variance per coordinate, except that a coordinate with less
-    than ``NOISE_SHARE`` of the widest one's spread keeps its relative scale; with
-    ``isotropic``, unit mean variance, one scale for all."""
+    than ``NOISE_SHARE`` of the widest one's spread is divided by that share of it (it
+    stays flat); with ``isotropic``, unit mean variance, one scale for all."""
     coords = coords - coords.mean(0)
     if isotropic:
         return coords / max(np.sqrt(coords.var(0).mean()), 1e-12)

@@ -145,7 +145,8 @@ default="pca"
         ``sklearn.manifold.Isomap`` or ``SpectralEmbedding`` (10 neighbours) computed on
         2000 random training points and extended to the others by their 5 nearest
         subsample points (a coordinate with under a tenth of the widest one's spread,
-        noise about a line, keeps its relative scale): layouts that keep geodesic
+        noise about a line, is divided by that tenth, so it stays flat): layouts that
+        keep geodesic
         distances or neighbourhoods, so
         that shapes PCA distorts (an open arc, which PCA nearly closes; separate pieces)
         start right. Where the 10-neighbour graph falls into separate pieces, "isomap"
