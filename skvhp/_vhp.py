@@ -269,8 +269,8 @@ default="pca"
     >>> from skvhp.datasets import make_pendulum
     >>> X, angles = make_pendulum(300, random_state=0)
     >>> model = VHPAutoencoder(n_components=2, hidden_layer_sizes=(64,),
-    ...                        prior_hidden_layer_sizes=(32,), max_iter=3,
-    ...                        kappa=0.45, alpha=0.5, learning_rate=1e-2,  # a 3-epoch budget
+    ...                        prior_hidden_layer_sizes=(32,), max_iter=10,
+    ...                        kappa=0.45, alpha=0.5, learning_rate=1e-2,  # a 10-epoch budget
     ...                        n_importance_samples=10, random_state=0).fit(X)
     >>> model.schedule_.main_phase_start is not None  # REWO left its initial phase
     True
