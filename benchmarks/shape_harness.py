@@ -64,6 +64,9 @@ SETTINGS = {
     "shape-keeping": lambda shape: SHAPE_KEEPING,
     # Screened on the tuning arcs (2026-12-07): does a heavier term hold the start open?
     "shape-keeping-10": lambda shape: {**SHAPE_KEEPING, "topology_weight": 10.0},
+    # Screened on the tuning half (2026-12-07): REWO stalls at kappa=0.1 on binarized,
+    # aliased and Fashion images; does a κ chosen at the initial phase's plateau help?
+    "shape-keeping-auto-kappa": lambda shape: {**SHAPE_KEEPING, "kappa": "auto"},
     "per-shape": lambda shape: PER_SHAPE[shape],
 }
 
@@ -135,6 +138,9 @@ def run_one(args, name: str, setting: str, seed: int) -> dict:
     row.update(date=time.strftime("%Y-%m-%d", time.gmtime()), commit=code_version())
     row.update(fit_s=time.perf_counter() - start, epochs=args.epochs, images=args.images)
     row["layout"] = getattr(model, "layout_", None)
+    schedule = model.schedule_
+    row["kappa_used"] = schedule.kappa_used
+    row["main_phase_start"] = schedule.main_phase_start  # iteration; None: never left
     row["shape_check"] = model.shape_check_  # the after-fit check's reading and verdict
     row["warnings"] = sorted({str(w.message)[:160] for w in caught})
     Z_test = model.transform(X[n:]).astype(np.float64)

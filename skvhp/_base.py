@@ -130,6 +130,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, FittedModelMethods, BaseEstimato
         """Called after every training epoch with its mean terms (before validation)."""
         if state.schedule is not None:
             state.schedule.flush_trace()  # one device read per traced quantity and epoch
+            state.schedule.end_epoch(epoch_terms.get("C"))
 
     def _commit(self, state: FitState) -> None:
         """Keep what a successful fit produced (the only place a fit changes ``self``)."""

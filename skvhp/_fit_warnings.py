@@ -24,11 +24,18 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._shape_check import TopologyWarning, compare, describe
-from ._torch.schedules import BETA_FLOOR, GECO, REWO, LinearWarmUp
 
-# Suggested κ: this much above the RMS error of the fit's last epoch, so that the running
-# average Ĉ falls below κ² once it has caught up with the error.
-KAPPA_MARGIN = 1.05
+# KAPPA_MARGIN: a suggested κ is this much above the RMS error of the fit's last epoch,
+# so that the running average Ĉ falls below κ² once it has caught up with the error (the
+# same margin as kappa="auto").
+from ._torch.schedules import (
+    BETA_FLOOR,
+    GECO,
+    KAPPA_MARGIN,
+    PLATEAU_DROP,
+    REWO,
+    LinearWarmUp,
+)
 
 
 def warn_about_shape(estimator: Any, X: np.ndarray) -> None:
@@ -108,10 +115,11 @@ def _recent_error(estimator: Any) -> tuple[float, float]:
 
 def _rewo_loose(estimator: Any) -> str:
     first = estimator.iteration_history_["C_hat"][0]
+    kappa = estimator.schedule_.kappa_used
     return (
-        f"kappa={estimator.kappa} is loose: the untrained model's reconstruction error "
+        f"kappa={kappa} is loose: the untrained model's reconstruction error "
         f"Ĉ = {first:.4g} (an RMS of {first**0.5:.4g} per feature) already met "
-        f"κ² = {estimator.kappa**2:.4g}, so REWO skipped its initial phase and the "
+        f"κ² = {kappa**2:.4g}, so REWO skipped its initial phase and the "
         "constraint never bound: β only grew towards 1, a warm-up. A kappa below "
         f"{first**0.5:.3g} makes the constraint bind."
     )
@@ -120,6 +128,25 @@ def _rewo_loose(estimator: Any) -> str:
 def _rewo_stuck(estimator: Any) -> str:
     schedule, alpha = estimator.schedule_, estimator.alpha
     c, rms = _recent_error(estimator)
+    if schedule.kappa is None and schedule.chosen_kappa is not None:
+        return (
+            "REWO never left its initial phase: kappa='auto' raised κ to "
+            f"{schedule.chosen_kappa:.3g} where the error levelled off, but its running "
+            f"average Ĉ = {schedule.c_hat:.4g} (alpha={alpha}: a memory of about "
+            f"{1.0 / (1.0 - alpha):.0f} iterations) was still above κ² = "
+            f"{schedule.chosen_kappa**2:.4g} when the fit ended, so the prior was not "
+            "trained. Train longer (a warm start goes on with that κ) or lower alpha."
+        )
+    if schedule.kappa is None:  # kappa="auto": neither below κ² nor levelled off
+        return (
+            "REWO never left its initial phase: with kappa='auto' it ends when Ĉ falls "
+            f"below κ² = {schedule.kappa_used**2:.4g} or by less than {PLATEAU_DROP:.0%} in "
+            f"an epoch, and the error still fell faster at the end (last epoch's mean "
+            f"C = {c:.4g}, an RMS of {rms:.4g} per feature), so the prior was not "
+            "trained. Train longer "
+            f"(max_iter={estimator.max_iter}), or give kappa a number "
+            f"(kappa={KAPPA_MARGIN * rms:.3g} would end the phase now)."
+        )
     n_iterations = len(estimator.iteration_history_["C_hat"])
     # An α whose memory, 1 / (1 - α) iterations, is a tenth of this fit's length.
     quicker = max(0.5, round(1.0 - 10.0 / n_iterations, 2))
@@ -131,7 +158,7 @@ def _rewo_stuck(estimator: Any) -> str:
     )
     return (
         f"REWO never left its initial phase: the running reconstruction error "
-        f"Ĉ = {schedule.c_hat:.4g} stayed above κ² = {estimator.kappa**2:.4g} "
+        f"Ĉ = {schedule.c_hat:.4g} stayed above κ² = {schedule.kappa_used**2:.4g} "
         f"(kappa={estimator.kappa}), so the prior was not trained. The last epoch's mean "
         f"error was C = {c:.4g}, an RMS of {rms:.4g} per feature; Ĉ, its running average "
         f"with alpha={alpha}, follows it over about {1.0 / (1.0 - alpha):.0f} iterations "

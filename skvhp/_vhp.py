@@ -89,7 +89,7 @@ class VHPAutoencoder(_BetaBoundVAE):
         How β, the weight of the KL term, moves during training (see above): REWO and
         GECO steer it by the constraint C ≤ κ²; "warmup" raises it linearly to 1 over
         ``warmup_epochs``; "constant" keeps it at ``beta``.
-    kappa : float, default=0.1
+    kappa : float or "auto", default=0.1
         Tolerance κ on the per-feature RMS reconstruction error (REWO, GECO), in the
         units of X. Read it off your data with the recipe: fit briefly with
         ``schedule="constant", beta=1.0``, read ``sqrt(history_["C"][-1])`` and take κ
@@ -97,7 +97,11 @@ class VHPAutoencoder(_BetaBoundVAE):
         (``docs/models.md``, "Choosing kappa"). The default 0.1 suits grey-level images
         as simple as the pendulum's (error ≈ 0.02 at β = 1: slack, REWO ends at β = 1);
         binary images need more: the recipe gives 0.26 on binarized MNIST, 0.34 on
-        binarized Fashion-MNIST.
+        binarized Fashion-MNIST. "auto" (REWO only): κ = 0.1 unless the initial phase
+        levels off above it (the error falls by less than 5 % in an epoch); then κ is
+        raised to 5 % above the RMS error reached there, which ends the phase
+        (``schedule_.chosen_kappa``). It trains the prior where 0.1 is out of reach
+        and changes nothing where it is not.
     nu : float or "auto", default="auto"
         Step size ν of the β updates. The exponent is ν · (Ĉ - κ²), so ν must match the
         size of Ĉ - κ²: "auto" means ν = 0.02 / κ², which moves β by about 2 % per
@@ -288,7 +292,7 @@ default="pca"
         zeta_modes: int = 1,
         k: int = 16,
         schedule: str = "rewo",
-        kappa: float = 0.1,
+        kappa: float | str = 0.1,
         nu: float | str = "auto",
         tau: float = 3.0,
         alpha: float = 0.99,
@@ -343,7 +347,14 @@ default="pca"
         check_int(self.zeta_modes, "zeta_modes", 1)
         check_int(self.k, "k", 1)
         check_choice(self.schedule, "schedule", SCHEDULES)
-        check_float(self.kappa, "kappa", 0.0, low_inclusive=False)
+        if isinstance(self.kappa, str) and self.kappa == "auto":
+            if self.schedule != "rewo":
+                raise ValueError(
+                    f"kappa='auto' is chosen in REWO's initial phase; schedule={self.schedule!r} "
+                    "has none: give kappa a number"
+                )
+        else:
+            check_float(self.kappa, "kappa", 0.0, low_inclusive=False)
         if not (isinstance(self.nu, str) and self.nu == "auto"):
             check_float(self.nu, "nu", 0.0, low_inclusive=False)
         check_float(self.tau, "tau", 0.0, low_inclusive=False)
@@ -376,14 +387,13 @@ default="pca"
             return self.init != "random"
         return self.posterior == "isotropic"
 
-    def _nu(self) -> float:
-        return 0.02 / self.kappa**2 if isinstance(self.nu, str) else float(self.nu)
-
     def _make_schedule(self) -> Schedule:
+        nu = None if isinstance(self.nu, str) else float(self.nu)  # None: the schedule's auto
         if self.schedule == "rewo":
-            return REWO(self.kappa, self._nu(), self.tau, self.alpha, self.beta_init)
+            kappa = None if isinstance(self.kappa, str) else self.kappa  # None: "auto"
+            return REWO(kappa, nu, self.tau, self.alpha, self.beta_init)
         if self.schedule == "geco":
-            return GECO(self.kappa, self._nu(), self.alpha, self.beta_init)
+            return GECO(self.kappa, nu, self.alpha, self.beta_init)
         if self.schedule == "warmup":
             return LinearWarmUp(self.warmup_epochs)
         return ConstantBeta(self.beta)

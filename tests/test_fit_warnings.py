@@ -75,6 +75,30 @@ def test_rewo_stuck_advice_follows_the_recent_error_and_names_alpha(digits01):
     assert switched.schedule_.main_phase_start is not None
 
 
+def test_auto_kappa_trains_the_prior_where_the_default_kappa_is_out_of_reach(digits01):
+    """Digits in [0, 1] level off near an RMS error of 0.25: REWO at κ = 0.1 never leaves
+    its initial phase; kappa="auto" raises κ to just above the plateau and does."""
+    fast = dict(
+        prior_hidden_layer_sizes=(4,), hidden_layer_sizes=(32,), learning_rate=1e-2, alpha=0.9
+    )
+    stuck = small(VHPAutoencoder, kappa=0.1, max_iter=12, **fast)
+    assert any("never left" in m for m in caught(lambda: stuck.fit(digits01)))
+    auto = small(VHPAutoencoder, kappa="auto", max_iter=12, **fast)
+    assert not caught(lambda: auto.fit(digits01))
+    schedule, errors = auto.schedule_, auto.history_["C"]
+    assert schedule.main_phase_start is not None and not schedule.initial_phase
+    # Raised at the first epoch whose mean error fell by under 5 %, to 5 % above it.
+    first = next(i for i in range(1, len(errors)) if errors[i] > 0.95 * errors[i - 1])
+    assert schedule.chosen_kappa == pytest.approx(1.05 * errors[first] ** 0.5)
+    assert schedule.kappa_used == schedule.chosen_kappa > 0.1
+    # Ended before Ĉ caught up, the warning says so and names the raised κ.
+    short = small(VHPAutoencoder, kappa="auto", max_iter=first + 1, **{**fast, "alpha": 0.99})
+    (message,) = [m for m in caught(lambda: short.fit(digits01)) if "never left" in m]
+    assert "raised κ to" in message and "alpha=0.99" in message
+    with pytest.raises(ValueError, match="kappa='auto'"):
+        small(VHPAutoencoder, kappa="auto", schedule="geco").fit(digits01)
+
+
 def test_a_latent_code_larger_than_the_data_warns(digits01):
     with pytest.warns(UserWarning, match="n_components=70 exceeds the data's n_features=64"):
         small(IWAE, n_components=70, max_iter=1).fit(digits01)

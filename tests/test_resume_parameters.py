@@ -133,7 +133,7 @@ def test_a_resumed_fit_applies_the_schedule_settings(fitted, digits01_module):
         model.set_params(kappa=0.2, alpha=0.9, tau=2.0, k=4).fit(digits01_module)
     schedule = model.schedule_
     assert (schedule.kappa, schedule.alpha, schedule.tau) == (0.2, 0.9, 2.0)
-    assert schedule.nu == pytest.approx(0.02 / 0.2**2)  # nu="auto" follows kappa
+    assert schedule.nu_used == pytest.approx(0.02 / 0.2**2)  # nu="auto" follows kappa
     assert model.module_.prior.k == 4
     assert schedule.iteration == len(model.iteration_history_["beta"])  # the state went on
     vamp = copy.deepcopy(fitted["VampPriorVAE"]).set_params(warmup_epochs=3)

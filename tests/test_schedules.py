@@ -9,12 +9,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from skvhp._torch.schedules import (
+    AUTO_KAPPA,
     BETA_CEIL,
     BETA_FLOOR,
     GECO,
+    KAPPA_MARGIN,
+    PLATEAU_DROP,
     REWO,
     LinearWarmUp,
+    auto_nu,
     geco_beta_update,
+    kappa_at_plateau,
     linear_warmup_beta,
     rewo_beta_update,
     rewo_f_beta,
@@ -118,6 +123,62 @@ def test_rewo_state_machine():
     rewo.finish()  # the trace and the state as Python values
     assert rewo.trace["initial_phase"][:5] == [1.0] * 5 and rewo.trace["initial_phase"][-1] == 0.0
     assert rewo.main_phase_start == 7 and rewo.initial_phase is False  # Ĉ = 0.00625 < κ²
+
+
+def test_kappa_at_plateau_waits_while_the_error_falls():
+    assert kappa_at_plateau(0.04, 0.03) is None  # fell by 25 %
+    assert kappa_at_plateau(0.04, 0.04 * (1.0 - PLATEAU_DROP) - 1e-9) is None
+    assert kappa_at_plateau(0.04, 0.039) == pytest.approx(KAPPA_MARGIN * 0.039**0.5)
+    assert kappa_at_plateau(0.04, 0.05) == pytest.approx(KAPPA_MARGIN * 0.05**0.5)  # rose
+
+
+def epochs(schedule, errors_per_epoch, iterations_per_epoch=4):
+    """Drive ``schedule`` as a fit does: steps, then one flush at each epoch's end."""
+    betas = []
+    for error in errors_per_epoch:
+        betas += [float(schedule.step(t(error))) for _ in range(iterations_per_epoch)]
+        schedule.flush_trace()
+        schedule.end_epoch(error)
+    return betas
+
+
+def test_auto_kappa_is_the_default_kappa_where_the_error_gets_below_it():
+    falling = [0.05, 0.03, 0.015, 0.008, 0.004, 0.002]  # below 0.01 at the 4th epoch
+    fixed = started(REWO(kappa=AUTO_KAPPA, nu=None, tau=3.0, alpha=0.5, beta_init=1e-3), 4)
+    auto = started(REWO(kappa=None, nu=None, tau=3.0, alpha=0.5, beta_init=1e-3), 4)
+    assert epochs(auto, falling) == epochs(fixed, falling)
+    assert auto.chosen_kappa is None and auto.main_phase_start == fixed.main_phase_start == 14
+    assert auto.kappa_used == AUTO_KAPPA and auto.nu_used == auto_nu(AUTO_KAPPA)
+
+
+def test_auto_kappa_rises_to_the_level_the_error_stays_at():
+    auto = started(REWO(kappa=None, nu=None, tau=3.0, alpha=0.0, beta_init=1e-3), 4)
+    epochs(auto, [0.08, 0.04, 0.0395])  # levels off at 0.0395 > κ² = 0.01
+    assert auto.chosen_kappa == pytest.approx(KAPPA_MARGIN * 0.0395**0.5)
+    assert auto.nu_used == pytest.approx(auto_nu(auto.chosen_kappa))
+    assert auto.main_phase_start is None  # the phase ends at the next step
+    betas = epochs(auto, [0.0395])
+    assert auto.main_phase_start == 12 and betas[0] > 1e-3  # κ² above Ĉ: β grows
+    chosen = auto.chosen_kappa
+    auto.finish()
+    epochs(started(auto, 4), [0.5, 0.5])  # the main phase: κ stays
+    assert auto.chosen_kappa == chosen and auto.trains_prior
+
+
+def test_auto_kappa_survives_a_resumed_fit_and_a_switch():
+    auto = started(REWO(kappa=None, nu=None, tau=3.0, alpha=0.0, beta_init=1e-3), 4)
+    epochs(auto, [0.08, 0.04, 0.0395, 0.0395])
+    chosen = auto.chosen_kappa
+    auto.finish()
+    auto.take_settings(REWO(kappa=None, nu=None, tau=3.0, alpha=0.0, beta_init=1e-3))
+    assert auto.kappa_used == chosen  # the chosen κ is state, not a setting
+    auto.take_settings(REWO(kappa=0.3, nu=None, tau=3.0, alpha=0.0, beta_init=1e-3))
+    assert auto.kappa_used == 0.3 and auto.nu_used == auto_nu(0.3)
+    fixed = started(REWO(kappa=0.1, nu=None, tau=3.0, alpha=0.0, beta_init=1e-3), 4)
+    epochs(fixed, [0.005])  # the main phase at κ = 0.1
+    fixed.finish()
+    fixed.take_settings(REWO(kappa=None, nu=None, tau=3.0, alpha=0.0, beta_init=1e-3))
+    assert fixed.kappa_used == 0.1  # switched to "auto" after the phase: κ stays
 
 
 def test_geco_state_machine_tracks_the_constraint():

@@ -262,6 +262,7 @@ def test_grid_search_over_kappa(pendulum):
     [
         ("kappa", 0.0),
         ("kappa", -0.1),
+        ("kappa", "fast"),
         ("schedule", "cosine"),
         ("nu", 0.0),
         ("nu", "fast"),
@@ -305,7 +306,9 @@ def test_warm_start_continues_the_schedule(pendulum):
         torch.tensor(trace[key][i], dtype=torch.float64)
         for key, i in (("beta", n - 1), ("C_hat", n))
     )
-    expected = rewo_beta_update(previous, delta - model.kappa**2, model._nu(), model.tau)
+    expected = rewo_beta_update(
+        previous, delta - model.kappa**2, model.schedule_.nu_used, model.tau
+    )
     assert trace["beta"][n] == pytest.approx(float(expected), rel=1e-12)
     assert trace["beta"][n] != model.beta_init and trace["initial_phase"][n] == 0.0
 

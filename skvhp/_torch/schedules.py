@@ -19,6 +19,13 @@ import torch
 
 BETA_FLOOR = 1e-8  # GECO's multiplicative updates can underflow to 0 without a floor
 BETA_CEIL = 1e8
+NU_SCALE = 0.02  # ν = NU_SCALE / κ² ("auto") moves β by about 2 % when Ĉ is off by κ²
+# kappa="auto": κ starts at AUTO_KAPPA (the estimator's default); where REWO's initial
+# phase levels off above it (Ĉ falls by less than PLATEAU_DROP in an epoch), κ is raised
+# to KAPPA_MARGIN above the RMS error reached, which ends the phase.
+AUTO_KAPPA = 0.1
+PLATEAU_DROP = 0.05
+KAPPA_MARGIN = 1.05
 
 
 def running_average(
@@ -50,6 +57,20 @@ def geco_beta_update(beta: torch.Tensor, delta: torch.Tensor, nu: float) -> torc
     """GECO in β form: λ_t = λ_{t-1} exp(ν δ) (Eq. 5) with β = 1/λ, so
     β_t = β_{t-1} exp(-ν δ); clipped to [BETA_FLOOR, BETA_CEIL] against overflow."""
     return (beta * torch.exp(-nu * delta)).clamp(BETA_FLOOR, BETA_CEIL)
+
+
+def auto_nu(kappa: float) -> float:
+    """ν = NU_SCALE / κ²: the exponent ν (Ĉ - κ²) must match the size of Ĉ - κ²."""
+    return NU_SCALE / kappa**2
+
+
+def kappa_at_plateau(c_previous: float, c_now: float) -> float | None:
+    """The κ that ``kappa="auto"`` chooses at the end of an epoch of REWO's initial phase,
+    from the mean errors of that epoch and the one before: KAPPA_MARGIN × √C once C fell
+    by less than PLATEAU_DROP, else None (the error still falls: wait)."""
+    if c_now > (1.0 - PLATEAU_DROP) * c_previous:
+        return KAPPA_MARGIN * c_now**0.5
+    return None
 
 
 def linear_warmup_beta(iteration: int, total: int) -> float:
@@ -127,6 +148,10 @@ class Schedule:
             tensors = [v.to(torch.float64) for v in values[first:]]
             values[first:] = torch.stack(tensors).tolist()
 
+    def end_epoch(self, mean_error: float | None) -> None:
+        """Called at each epoch's end (after :meth:`flush_trace`) with the epoch's mean
+        reconstruction error, or None for models that measure none."""
+
     def finish(self) -> None:
         """End of a fit: the trace and the state as Python values."""
         self.flush_trace()
@@ -136,22 +161,34 @@ class Schedule:
 
 
 class ConstraintSchedule(Schedule):
-    """Shared state of REWO and GECO: the running average Ĉ_t and β_t."""
+    """Shared state of REWO and GECO: the running average Ĉ_t and β_t.
+
+    ``nu=None`` is :func:`auto_nu` of κ. ``kappa_used`` and ``nu_used`` are the values
+    the updates use (REWO's ``kappa=None`` chooses κ during the fit).
+    """
 
     _state_names = ("beta", "c_hat")
     _setting_names = ("kappa", "nu", "alpha")
 
-    def __init__(self, kappa: float, nu: float, alpha: float, beta_init: float) -> None:
+    def __init__(self, kappa: float, nu: float | None, alpha: float, beta_init: float) -> None:
         super().__init__()
         self.kappa, self.nu, self.alpha = kappa, nu, alpha
         self.beta = beta_init
         self.c_hat = None
 
+    @property
+    def kappa_used(self) -> float:
+        return self.kappa
+
+    @property
+    def nu_used(self) -> float:
+        return auto_nu(self.kappa_used) if self.nu is None else self.nu
+
     def _average(self, c_batch: torch.Tensor) -> torch.Tensor:
         """Update Ĉ_t and return δ = Ĉ_t - κ²."""
         c_batch = c_batch.detach().to(torch.float64)
         self.c_hat = running_average(c_batch, self.c_hat, self.alpha)
-        return self.c_hat - self.kappa**2
+        return self.c_hat - self.kappa_used**2
 
 
 class REWO(ConstraintSchedule):
@@ -161,17 +198,41 @@ class REWO(ConstraintSchedule):
     optimised, until Ĉ_t < κ² for the first time. Main phase (for good): all parameters
     are optimised and β follows :func:`rewo_beta_update`. ``main_phase_start`` is the
     iteration of the switch, known after the epoch in which it happened.
+
+    ``kappa=None`` (the estimator's ``kappa="auto"``) starts with κ = AUTO_KAPPA and,
+    where the initial phase levels off above it (:func:`kappa_at_plateau` on the mean
+    error of each epoch), raises κ to just above the error reached, which ends the phase:
+    the fix for a κ the model cannot reach (binary images). ``chosen_kappa`` keeps the
+    raised κ (None if never raised). The paper sets κ by hand.
     """
 
     _state_names = ("beta", "c_hat", "initial_phase")
     _setting_names = ("kappa", "nu", "alpha", "tau")
+    chosen_kappa: float | None = None  # a class default: schedules saved before it load
+    _epoch_error: float | None = None  # the previous epoch's mean error (kappa=None)
 
-    def __init__(self, kappa: float, nu: float, tau: float, alpha: float, beta_init: float):
+    def __init__(
+        self, kappa: float | None, nu: float | None, tau: float, alpha: float, beta_init: float
+    ):
         super().__init__(kappa, nu, alpha, beta_init)
         self.tau = tau
         self.initial_phase = True
         self.main_phase_start: int | None = None
         self.trace["initial_phase"] = []
+
+    @property
+    def kappa_used(self) -> float:
+        """κ of the constraint now."""
+        if self.kappa is not None:
+            return self.kappa
+        return AUTO_KAPPA if self.chosen_kappa is None else self.chosen_kappa
+
+    def take_settings(self, other: Schedule) -> None:
+        kappa_before = self.kappa_used
+        super().take_settings(other)
+        # A fit switched to "auto" after its initial phase keeps the κ it ran with.
+        if self.kappa is None and self.chosen_kappa is None and not _host(self.initial_phase):
+            self.chosen_kappa = kappa_before
 
     @property
     def trains_prior_mask(self) -> torch.Tensor:  # type: ignore[override]
@@ -182,7 +243,7 @@ class REWO(ConstraintSchedule):
         delta = self._average(c_batch)
         # The switch is decided on the device: still initial unless Ĉ_t < κ² now.
         initial = self.initial_phase & ~(delta < 0.0)
-        updated = rewo_beta_update(self.beta, delta, self.nu, self.tau)
+        updated = rewo_beta_update(self.beta, delta, self.nu_used, self.tau)
         self.beta = torch.where(initial, self.beta, updated)
         self.initial_phase = initial
         self.trace["initial_phase"].append(initial)
@@ -194,12 +255,21 @@ class REWO(ConstraintSchedule):
         if self.main_phase_start is None and 0.0 in phases:
             self.main_phase_start = phases.index(0.0)  # the iteration of the switch
 
+    def end_epoch(self, mean_error: float | None) -> None:
+        # kappa=None: has the epoch's mean error levelled off above κ²? The epoch means,
+        # not Ĉ: Ĉ lags the error by 1 / (1 - α) iterations and would see it late.
+        if self.kappa is None and self.chosen_kappa is None and mean_error is not None:
+            if _host(self.initial_phase):  # one device read per epoch
+                if self._epoch_error is not None:
+                    self.chosen_kappa = kappa_at_plateau(self._epoch_error, mean_error)
+                self._epoch_error = mean_error
+
 
 class GECO(ConstraintSchedule):
     """GECO (Rezende & Viola 2018) in β form: all parameters from the start."""
 
     def step(self, c_batch: torch.Tensor) -> torch.Tensor:
-        self.beta = geco_beta_update(self.beta, self._average(c_batch), self.nu)
+        self.beta = geco_beta_update(self.beta, self._average(c_batch), self.nu_used)
         return self._record(self.beta, self.c_hat)
 
 
