@@ -152,3 +152,18 @@ def read_back(manifold: str, Z_train, truth_train, Z_test, truth_test) -> dict:
         pred = probe.predict(Z_test)
         out["probe"] = float(angular_error(np.arctan2(pred[:, 1], pred[:, 0]), truth_test).mean())
     return out
+
+
+def posterior_samples(model, X: np.ndarray, seed: int = 0) -> np.ndarray:
+    """One draw z ~ q(z | x) per row of X (a single-layer model's Gaussian encoder): a
+    sample of the aggregate posterior, which a prior that fits the data should match.
+    Its loops are what the prior's can be at best (the codes are means: noise-free)."""
+    import torch
+
+    module = model.module_
+    with torch.no_grad():
+        x = torch.as_tensor(X, dtype=torch.float32, device=model.device_)
+        mean, log_var = module.encode(x)
+        generator = torch.Generator(device=model.device_).manual_seed(seed)
+        noise = torch.randn(mean.shape, generator=generator, device=model.device_)
+        return (mean + (0.5 * log_var).exp() * noise).cpu().numpy().astype(np.float64)

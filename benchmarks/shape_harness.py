@@ -40,7 +40,7 @@ from _common import (
     results_path,
 )
 from _shape_data import VARIANTS
-from _topology import read_back
+from _topology import posterior_samples, read_back
 
 from skvhp import VHPAutoencoder
 from skvhp.topology import longest_bars, prior_mass_off_data
@@ -149,6 +149,8 @@ def run_one(args, name: str, setting: str, seed: int) -> dict:
     row.update(bars(Z_test, shape, "codes"))
     prior = model.sample_latent(2000, random_state=seed)
     row.update(bars(prior, shape, "prior"))
+    # What the prior should match: the aggregate posterior (codes are its noise-free means).
+    row.update(bars(posterior_samples(model, X[n:], seed), shape, "posterior"))
     row["prior_off"] = float(prior_mass_off_data(model, X[n:], random_state=seed))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # grey levels: the cross-entropy
