@@ -67,6 +67,10 @@ SETTINGS = {
     # Screened on the tuning half (2026-12-07): REWO stalls at kappa=0.1 on binarized,
     # aliased and Fashion images; does a κ chosen at the initial phase's plateau help?
     "shape-keeping-auto-kappa": lambda shape: {**SHAPE_KEEPING, "kappa": "auto"},
+    # Screened on the tuning two-rings (2026-12-07): the aggregate posterior keeps both
+    # loops, the prior does not; does a wider ζ or a mixture p(ζ) let the prior follow?
+    "auto-kappa-zeta8": lambda shape: {**SHAPE_KEEPING, "kappa": "auto", "n_components_zeta": 8},
+    "auto-kappa-modes12": lambda shape: {**SHAPE_KEEPING, "kappa": "auto", "zeta_modes": 12},
     "per-shape": lambda shape: PER_SHAPE[shape],
 }
 
