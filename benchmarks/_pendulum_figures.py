@@ -70,7 +70,7 @@ def schedule_panel(ax, model) -> None:
     """β and Ĉ / κ² per iteration (log scale; the constraint binds below the grey line)."""
     trace = model.iteration_history_
     ax.plot(trace["beta"], lw=1, label="β")
-    ax.plot(np.array(trace["C_hat"]) / model.kappa**2, lw=1, label="Ĉ / κ²")
+    ax.plot(np.array(trace["C_hat"]) / model.schedule_.kappa_used**2, lw=1, label="Ĉ / κ²")
     ax.axhline(1.0, c="grey", lw=0.5)
     ax.set_yscale("log")
     ax.set_xlabel("iteration", fontsize=7)

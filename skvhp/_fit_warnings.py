@@ -29,6 +29,7 @@ from ._shape_check import TopologyWarning, compare, describe
 # so that the running average Ĉ falls below κ² once it has caught up with the error (the
 # same margin as kappa="auto").
 from ._torch.schedules import (
+    AUTO_KAPPA,
     BETA_FLOOR,
     GECO,
     KAPPA_MARGIN,
@@ -116,8 +117,9 @@ def _recent_error(estimator: Any) -> tuple[float, float]:
 def _rewo_loose(estimator: Any) -> str:
     first = estimator.iteration_history_["C_hat"][0]
     kappa = estimator.schedule_.kappa_used
+    setting = "kappa='auto'" if isinstance(estimator.kappa, str) else f"kappa={kappa}"
     return (
-        f"kappa={kappa} is loose: the untrained model's reconstruction error "
+        f"{setting} is loose: the untrained model's reconstruction error "
         f"Ĉ = {first:.4g} (an RMS of {first**0.5:.4g} per feature) already met "
         f"κ² = {kappa**2:.4g}, so REWO skipped its initial phase and the "
         "constraint never bound: β only grew towards 1, a warm-up. A kappa below "
@@ -137,15 +139,15 @@ def _rewo_stuck(estimator: Any) -> str:
             f"{schedule.chosen_kappa**2:.4g} when the fit ended, so the prior was not "
             "trained. Train longer (a warm start goes on with that κ) or lower alpha."
         )
-    if schedule.kappa is None:  # kappa="auto": neither below κ² nor levelled off
+    if schedule.kappa is None:  # kappa="auto", κ never raised
         return (
-            "REWO never left its initial phase: with kappa='auto' it ends when Ĉ falls "
-            f"below κ² = {schedule.kappa_used**2:.4g} or by less than {PLATEAU_DROP:.0%} in "
-            f"an epoch, and the error still fell faster at the end (last epoch's mean "
+            f"REWO never left its initial phase: with kappa='auto' (κ = {AUTO_KAPPA}) the "
+            f"running error Ĉ = {schedule.c_hat:.4g} stayed above κ² = {AUTO_KAPPA**2:.4g}, "
+            "and κ is raised only once the epoch's mean error falls by less than "
+            f"{PLATEAU_DROP:.0%} in an epoch, which it had not (last epoch's mean "
             f"C = {c:.4g}, an RMS of {rms:.4g} per feature), so the prior was not "
-            "trained. Train longer "
-            f"(max_iter={estimator.max_iter}), or give kappa a number "
-            f"(kappa={KAPPA_MARGIN * rms:.3g} would end the phase now)."
+            f"trained. Train longer (max_iter={estimator.max_iter}), or give kappa a number: "
+            f"kappa={KAPPA_MARGIN * rms:.3g} would end the phase once Ĉ catches up."
         )
     n_iterations = len(estimator.iteration_history_["C_hat"])
     # An α whose memory, 1 / (1 - α) iterations, is a tenth of this fit's length.

@@ -97,11 +97,15 @@ class VHPAutoencoder(_BetaBoundVAE):
         (``docs/models.md``, "Choosing kappa"). The default 0.1 suits grey-level images
         as simple as the pendulum's (error ≈ 0.02 at β = 1: slack, REWO ends at β = 1);
         binary images need more: the recipe gives 0.26 on binarized MNIST, 0.34 on
-        binarized Fashion-MNIST. "auto" (REWO only): κ = 0.1 unless the initial phase
-        levels off above it (the error falls by less than 5 % in an epoch); then κ is
-        raised to 5 % above the RMS error reached there, which ends the phase
-        (``schedule_.chosen_kappa``). It trains the prior where 0.1 is out of reach
-        and changes nothing where it is not.
+        binarized Fashion-MNIST. "auto" (not with GECO): κ = 0.1 unless the initial
+        phase levels off above it (the epoch's mean error falls by less than 5 %); then
+        κ is raised to 5 % above the RMS error reached there, which ends the phase once
+        Ĉ catches up (``schedule_.chosen_kappa``). With a start (``init`` other than
+        "random") the encoder is frozen then, so κ is what the decoder reaches on the
+        start's codes: the shape is kept, and the encoder trains under that κ in the
+        main phase. It trains the prior where 0.1 is out of reach and changes nothing
+        where the error gets below 0.1 first. With ``partial_fit`` each chunk counts as
+        an epoch.
     nu : float or "auto", default="auto"
         Step size ν of the β updates. The exponent is ν · (Ĉ - κ²), so ν must match the
         size of Ĉ - κ²: "auto" means ν = 0.02 / κ², which moves β by about 2 % per
@@ -248,6 +252,8 @@ default="pca"
         stayed frozen.
     schedule_ : object
         The schedule's final state (β, Ĉ, phase); ``warm_start`` continues from it.
+        For REWO and GECO, ``kappa_used`` and ``nu_used`` are the κ and ν of the
+        updates, and ``chosen_kappa`` the κ that ``kappa="auto"`` raised (None if not).
     iteration_history_ : dict of list
         Per iteration: ``beta``, ``C_hat`` (the running average for REWO and GECO, the
         batch value otherwise) and, for REWO, ``initial_phase`` (1.0 or 0.0).
@@ -347,11 +353,13 @@ default="pca"
         check_int(self.zeta_modes, "zeta_modes", 1)
         check_int(self.k, "k", 1)
         check_choice(self.schedule, "schedule", SCHEDULES)
-        if isinstance(self.kappa, str) and self.kappa == "auto":
-            if self.schedule != "rewo":
+        if isinstance(self.kappa, str):
+            if self.kappa != "auto":
+                raise ValueError(f"kappa must be a positive number or 'auto', got {self.kappa!r}")
+            if self.schedule == "geco":
                 raise ValueError(
-                    f"kappa='auto' is chosen in REWO's initial phase; schedule={self.schedule!r} "
-                    "has none: give kappa a number"
+                    "kappa='auto' is chosen in REWO's initial phase, which GECO does not "
+                    "have: give kappa a number with schedule='geco'"
                 )
         else:
             check_float(self.kappa, "kappa", 0.0, low_inclusive=False)

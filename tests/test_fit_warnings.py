@@ -1,6 +1,7 @@
 """What fit tells a user: schedules that did not do their job (skvhp._fit_warnings), a
 latent code larger than the data, and progress during the start with verbose=1."""
 
+import pickle
 import re
 import warnings
 
@@ -8,7 +9,7 @@ import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
-from skvhp import IWAE, VampPriorVAE, VHPAutoencoder
+from skvhp import IWAE, VampPriorVAE, VHPAutoencoder, load, save
 from skvhp._torch.schedules import BETA_FLOOR
 
 from .conftest import small
@@ -75,7 +76,7 @@ def test_rewo_stuck_advice_follows_the_recent_error_and_names_alpha(digits01):
     assert switched.schedule_.main_phase_start is not None
 
 
-def test_auto_kappa_trains_the_prior_where_the_default_kappa_is_out_of_reach(digits01):
+def test_auto_kappa_trains_the_prior_where_the_default_kappa_is_out_of_reach(digits01, tmp_path):
     """Digits in [0, 1] level off near an RMS error of 0.25: REWO at κ = 0.1 never leaves
     its initial phase; kappa="auto" raises κ to just above the plateau and does."""
     fast = dict(
@@ -91,6 +92,13 @@ def test_auto_kappa_trains_the_prior_where_the_default_kappa_is_out_of_reach(dig
     first = next(i for i in range(1, len(errors)) if errors[i] > 0.95 * errors[i - 1])
     assert schedule.chosen_kappa == pytest.approx(1.05 * errors[first] ** 0.5)
     assert schedule.kappa_used == schedule.chosen_kappa > 0.1
+    # The raised κ is state: a model file and a pickle keep it, a warm start goes on with it.
+    path = tmp_path / "auto.skvhp"
+    save(auto, path)
+    for copy in (load(path), pickle.loads(pickle.dumps(auto))):
+        assert copy.schedule_.chosen_kappa == schedule.chosen_kappa
+    auto.set_params(warm_start=True, max_iter=1).fit(digits01)
+    assert auto.schedule_.kappa_used == schedule.chosen_kappa
     # Ended before Ĉ caught up, the warning says so and names the raised κ.
     short = small(VHPAutoencoder, kappa="auto", max_iter=first + 1, **{**fast, "alpha": 0.99})
     (message,) = [m for m in caught(lambda: short.fit(digits01)) if "never left" in m]

@@ -165,20 +165,47 @@ def test_auto_kappa_rises_to_the_level_the_error_stays_at():
     assert auto.chosen_kappa == chosen and auto.trains_prior
 
 
-def test_auto_kappa_survives_a_resumed_fit_and_a_switch():
+def test_auto_kappa_is_never_lowered():
+    """An error that levels off below κ² while the lagging Ĉ is still above it leaves κ
+    at 0.1: the phase ends once Ĉ catches up, as with kappa=0.1."""
+    slow = dict(nu=None, tau=3.0, alpha=0.9, beta_init=1e-3)
+    errors = [0.05, 0.02, 0.005, 0.0049, 0.0049]
+    auto = started(REWO(kappa=None, **slow), 2)
+    fixed = started(REWO(kappa=AUTO_KAPPA, **slow), 2)
+    assert epochs(auto, errors, 2) == epochs(fixed, errors, 2)
+    assert auto.chosen_kappa is None and auto.kappa_used == AUTO_KAPPA
+
+
+def test_auto_kappa_skips_the_epochs_it_is_told_to():
     auto = started(REWO(kappa=None, nu=None, tau=3.0, alpha=0.0, beta_init=1e-3), 4)
+    epochs(auto, [0.08, 0.06])
+    auto.end_epoch(None)  # e.g. the encoder still frozen: no comparison across it
+    epochs(auto, [0.059])
+    assert auto.chosen_kappa is None
+    epochs(auto, [0.0585])
+    assert auto.chosen_kappa == pytest.approx(KAPPA_MARGIN * 0.0585**0.5)
+
+
+def rewo_setting(kappa):
+    return REWO(kappa=kappa, nu=None, tau=3.0, alpha=0.0, beta_init=1e-3)
+
+
+def test_auto_kappa_survives_a_resumed_fit_and_a_switch():
+    auto = started(rewo_setting(None), 4)
     epochs(auto, [0.08, 0.04, 0.0395, 0.0395])
     chosen = auto.chosen_kappa
     auto.finish()
-    auto.take_settings(REWO(kappa=None, nu=None, tau=3.0, alpha=0.0, beta_init=1e-3))
+    auto.take_settings(rewo_setting(None))
     assert auto.kappa_used == chosen  # the chosen κ is state, not a setting
-    auto.take_settings(REWO(kappa=0.3, nu=None, tau=3.0, alpha=0.0, beta_init=1e-3))
+    auto.take_settings(rewo_setting(0.3))
     assert auto.kappa_used == 0.3 and auto.nu_used == auto_nu(0.3)
-    fixed = started(REWO(kappa=0.1, nu=None, tau=3.0, alpha=0.0, beta_init=1e-3), 4)
+    auto.take_settings(rewo_setting(None))  # back to "auto": the κ it ran with last
+    assert auto.kappa_used == 0.3 and auto.chosen_kappa == 0.3
+    fixed = started(rewo_setting(0.1), 4)
     epochs(fixed, [0.005])  # the main phase at κ = 0.1
     fixed.finish()
-    fixed.take_settings(REWO(kappa=None, nu=None, tau=3.0, alpha=0.0, beta_init=1e-3))
-    assert fixed.kappa_used == 0.1  # switched to "auto" after the phase: κ stays
+    fixed.take_settings(rewo_setting(None))
+    assert fixed.kappa_used == 0.1 and fixed.chosen_kappa is None  # never raised
 
 
 def test_geco_state_machine_tracks_the_constraint():

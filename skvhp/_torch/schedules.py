@@ -230,8 +230,11 @@ class REWO(ConstraintSchedule):
     def take_settings(self, other: Schedule) -> None:
         kappa_before = self.kappa_used
         super().take_settings(other)
-        # A fit switched to "auto" after its initial phase keeps the κ it ran with.
-        if self.kappa is None and self.chosen_kappa is None and not _host(self.initial_phase):
+        if self.kappa is not None or _host(self.initial_phase):
+            # A number replaces a chosen κ; "auto" in the initial phase looks afresh.
+            self.chosen_kappa = self._epoch_error = None
+        elif kappa_before != AUTO_KAPPA:
+            # "auto" after the initial phase keeps the κ the fit ran with.
             self.chosen_kappa = kappa_before
 
     @property
@@ -256,13 +259,21 @@ class REWO(ConstraintSchedule):
             self.main_phase_start = phases.index(0.0)  # the iteration of the switch
 
     def end_epoch(self, mean_error: float | None) -> None:
-        # kappa=None: has the epoch's mean error levelled off above κ²? The epoch means,
-        # not Ĉ: Ĉ lags the error by 1 / (1 - α) iterations and would see it late.
-        if self.kappa is None and self.chosen_kappa is None and mean_error is not None:
-            if _host(self.initial_phase):  # one device read per epoch
-                if self._epoch_error is not None:
-                    self.chosen_kappa = kappa_at_plateau(self._epoch_error, mean_error)
-                self._epoch_error = mean_error
+        """kappa=None: has the epoch's mean error levelled off above κ²? The epoch means,
+        not Ĉ: Ĉ lags the error by 1 / (1 - α) iterations and would see it late. κ is
+        only raised: an error that levels off below κ² ends the phase once Ĉ catches
+        up. ``mean_error=None`` (a model that measures no error) skips the epoch, and
+        the next one is compared with none."""
+        if self.kappa is not None or self.chosen_kappa is not None:
+            return
+        if mean_error is None:
+            self._epoch_error = None
+        elif _host(self.initial_phase):  # one device read per epoch
+            if self._epoch_error is not None:
+                raised = kappa_at_plateau(self._epoch_error, mean_error)
+                if raised is not None and raised > AUTO_KAPPA:
+                    self.chosen_kappa = raised
+            self._epoch_error = mean_error
 
 
 class GECO(ConstraintSchedule):
