@@ -98,9 +98,10 @@ class VHPAutoencoder(_BetaBoundVAE):
         as simple as the pendulum's (error ≈ 0.02 at β = 1: slack, REWO ends at β = 1);
         binary images need more: the recipe gives 0.26 on binarized MNIST, 0.34 on
         binarized Fashion-MNIST. "auto" (not with GECO): κ = 0.1 unless the initial
-        phase levels off above it (the epoch's mean error falls by less than 5 %); then
-        κ is raised to 5 % above the RMS error reached there, which ends the phase once
-        Ĉ catches up (``schedule_.chosen_kappa``). With a start (``init`` other than
+        phase levels off above it (the epoch's mean error, once below half the first
+        epoch's, falls by less than 5 %); then κ is raised to 5 % above the RMS error
+        reached there, which ends the phase once Ĉ catches up
+        (``schedule_.chosen_kappa``). With a start (``init`` other than
         "random") the encoder is frozen then, so κ is what the decoder reaches on the
         start's codes: the shape is kept, and the encoder trains under that κ in the
         main phase. It trains the prior where 0.1 is out of reach and changes nothing

@@ -88,8 +88,13 @@ def test_auto_kappa_trains_the_prior_where_the_default_kappa_is_out_of_reach(dig
     assert not caught(lambda: auto.fit(digits01))
     schedule, errors = auto.schedule_, auto.history_["C"]
     assert schedule.main_phase_start is not None and not schedule.initial_phase
-    # Raised at the first epoch whose mean error fell by under 5 %, to 5 % above it.
-    first = next(i for i in range(1, len(errors)) if errors[i] > 0.95 * errors[i - 1])
+    # Raised at the first epoch whose mean error fell by under 5 %, once below half the
+    # first epoch's, to 5 % above it.
+    first = next(
+        i
+        for i in range(1, len(errors))
+        if errors[i] > 0.95 * errors[i - 1] and errors[i] < 0.5 * errors[0]
+    )
     assert schedule.chosen_kappa == pytest.approx(1.05 * errors[first] ** 0.5)
     assert schedule.kappa_used == schedule.chosen_kappa > 0.1
     # The raised κ is state: a model file and a pickle keep it, a warm start goes on with it.

@@ -176,14 +176,24 @@ def test_auto_kappa_is_never_lowered():
     assert auto.chosen_kappa is None and auto.kappa_used == AUTO_KAPPA
 
 
+def test_auto_kappa_waits_until_the_model_has_learned():
+    """A flat error that has not yet halved is a model that has not started learning
+    (a few iterations per epoch), not a plateau."""
+    auto = started(REWO(kappa=None, nu=None, tau=3.0, alpha=0.0, beta_init=1e-3), 4)
+    epochs(auto, [0.24, 0.235, 0.23, 0.15])
+    assert auto.chosen_kappa is None
+    epochs(auto, [0.08, 0.079])  # below half the first epoch's, and flat
+    assert auto.chosen_kappa == pytest.approx(KAPPA_MARGIN * 0.079**0.5)
+
+
 def test_auto_kappa_skips_the_epochs_it_is_told_to():
     auto = started(REWO(kappa=None, nu=None, tau=3.0, alpha=0.0, beta_init=1e-3), 4)
-    epochs(auto, [0.08, 0.06])
-    auto.end_epoch(None)  # e.g. the encoder still frozen: no comparison across it
-    epochs(auto, [0.059])
+    epochs(auto, [0.08, 0.03])
+    auto.end_epoch(None)  # a model that measured no error: no comparison across it
+    epochs(auto, [0.029])
     assert auto.chosen_kappa is None
-    epochs(auto, [0.0585])
-    assert auto.chosen_kappa == pytest.approx(KAPPA_MARGIN * 0.0585**0.5)
+    epochs(auto, [0.0285])
+    assert auto.chosen_kappa == pytest.approx(KAPPA_MARGIN * 0.0285**0.5)
 
 
 def rewo_setting(kappa):

@@ -289,6 +289,18 @@ def test_invalid_vhp_parameters_name_themselves(param, value, pendulum):
     assert model.schedule_ is schedule_before
 
 
+def test_auto_kappa_fits_exactly_as_kappa_0_1_where_the_error_gets_below_it(pendulum):
+    X, _ = pendulum
+    X = 0.3 + 0.1 * X[:200]  # the tiny model gets below 0.1 within its 3 epochs
+    quick = dict(alpha=0.5, max_iter=3, learning_rate=1e-2, shape_check=False)
+    fits = [small(VHPAutoencoder, kappa=k, **quick).fit(X) for k in (0.1, "auto")]
+    assert all(f.schedule_.main_phase_start is not None for f in fits)
+    assert fits[1].schedule_.chosen_kappa is None
+    assert fits[0].iteration_history_ == fits[1].iteration_history_
+    for a, b in zip(fits[0].module_.parameters(), fits[1].module_.parameters(), strict=True):
+        assert torch.equal(a, b)
+
+
 def test_warm_start_continues_the_schedule(pendulum):
     """The second fit starts from the first one's Ĉ and β: its first β is REWO's update
     of the last β with the recorded Ĉ (a fresh schedule would restart at beta_init)."""

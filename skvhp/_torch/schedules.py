@@ -25,6 +25,9 @@ NU_SCALE = 0.02  # ν = NU_SCALE / κ² ("auto") moves β by about 2 % when Ĉ i
 # to KAPPA_MARGIN above the RMS error reached, which ends the phase.
 AUTO_KAPPA = 0.1
 PLATEAU_DROP = 0.05
+# ... and only once the error is below LEARNED × the first epoch's: before that a flat
+# error may be a model that has not started learning (few iterations per epoch).
+LEARNED = 0.5
 KAPPA_MARGIN = 1.05
 
 
@@ -210,6 +213,7 @@ class REWO(ConstraintSchedule):
     _setting_names = ("kappa", "nu", "alpha", "tau")
     chosen_kappa: float | None = None  # a class default: schedules saved before it load
     _epoch_error: float | None = None  # the previous epoch's mean error (kappa=None)
+    _first_error: float | None = None  # the first epoch's mean error (kappa=None)
 
     def __init__(
         self, kappa: float | None, nu: float | None, tau: float, alpha: float, beta_init: float
@@ -232,7 +236,7 @@ class REWO(ConstraintSchedule):
         super().take_settings(other)
         if self.kappa is not None or _host(self.initial_phase):
             # A number replaces a chosen κ; "auto" in the initial phase looks afresh.
-            self.chosen_kappa = self._epoch_error = None
+            self.chosen_kappa = self._epoch_error = self._first_error = None
         elif kappa_before != AUTO_KAPPA:
             # "auto" after the initial phase keeps the κ the fit ran with.
             self.chosen_kappa = kappa_before
@@ -259,17 +263,21 @@ class REWO(ConstraintSchedule):
             self.main_phase_start = phases.index(0.0)  # the iteration of the switch
 
     def end_epoch(self, mean_error: float | None) -> None:
-        """kappa=None: has the epoch's mean error levelled off above κ²? The epoch means,
-        not Ĉ: Ĉ lags the error by 1 / (1 - α) iterations and would see it late. κ is
-        only raised: an error that levels off below κ² ends the phase once Ĉ catches
-        up. ``mean_error=None`` (a model that measures no error) skips the epoch, and
-        the next one is compared with none."""
+        """kappa=None: has the epoch's mean error levelled off above κ², after falling
+        below LEARNED × the first epoch's? The epoch means, not Ĉ: Ĉ lags the error by
+        1 / (1 - α) iterations and would see it late. κ is only raised: an error that
+        levels off below κ² ends the phase once Ĉ catches up. ``mean_error=None`` (a
+        model that measures no error) skips the epoch, and the next one is compared
+        with none."""
         if self.kappa is not None or self.chosen_kappa is not None:
             return
         if mean_error is None:
             self._epoch_error = None
         elif _host(self.initial_phase):  # one device read per epoch
-            if self._epoch_error is not None:
+            if self._first_error is None:
+                self._first_error = mean_error
+            learned = mean_error < LEARNED * self._first_error
+            if self._epoch_error is not None and learned:
                 raised = kappa_at_plateau(self._epoch_error, mean_error)
                 if raised is not None and raised > AUTO_KAPPA:
                     self.chosen_kappa = raised
