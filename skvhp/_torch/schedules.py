@@ -21,8 +21,8 @@ BETA_FLOOR = 1e-8  # GECO's multiplicative updates can underflow to 0 without a 
 BETA_CEIL = 1e8
 NU_SCALE = 0.02  # ν = NU_SCALE / κ² ("auto") moves β by about 2 % when Ĉ is off by κ²
 # kappa="auto": κ starts at AUTO_KAPPA (the estimator's default); where REWO's initial
-# phase levels off above it (Ĉ falls by less than PLATEAU_DROP in an epoch), κ is raised
-# to KAPPA_MARGIN above the RMS error reached, which ends the phase.
+# phase levels off above it (the epoch's mean error falls by less than PLATEAU_DROP), κ
+# is raised to KAPPA_MARGIN above the RMS error reached, which ends the phase.
 AUTO_KAPPA = 0.1
 PLATEAU_DROP = 0.05
 # ... and only once the error is below LEARNED × the first epoch's: before that a flat
