@@ -146,6 +146,13 @@ def print_table(rows: list[dict], columns: list[str]) -> None:
         print(" | ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
 
 
+def markdown_table(rows: list[dict], columns: list[str]) -> list[str]:
+    """The lines of a Markdown table of ``rows`` in ``columns``' order (a missing cell is
+    empty): the results pages the documentation includes are written with it."""
+    lines = ["| " + " | ".join(columns) + " |", "| " + " | ".join("---" for _ in columns) + " |"]
+    return lines + ["| " + " | ".join(str(r.get(c, "")) for c in columns) + " |" for r in rows]
+
+
 def write_json(name: str, payload: dict, out: str | None = None) -> Path:
     path = Path(out) if out else results_path(f"{name}.json")
     path.parent.mkdir(parents=True, exist_ok=True)

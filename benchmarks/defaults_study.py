@@ -18,11 +18,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
+import sys
 from pathlib import Path
 
-import nll_table
 import numpy as np
-from _common import DEFAULT_DATA, add_smoke_argument, parse_args, print_table, results_path
+from _common import (
+    DEFAULT_DATA,
+    add_smoke_argument,
+    markdown_table,
+    parse_args,
+    print_table,
+    results_path,
+)
+from _table2 import paired_difference
 
 # Algorithm 1, then the candidates: the pendulum settings (now the defaults) and the
 # shape-keeping settings of docs/topology.md.
@@ -37,24 +46,23 @@ def _folder(args) -> Path:
 def run(args) -> None:
     for seed in args.seeds:
         for model in args.models:
-            nll_table.main(
-                [
-                    "run",
-                    *("--dataset", DATASET, "--model", model, "--seed", str(seed)),
-                    *("--tag", f"seed{seed}", "--epochs", str(args.epochs)),
-                    *("--importance-samples", str(args.importance_samples)),
-                    *("--minutes", str(args.minutes), "--threads", str(args.threads)),
-                    *("--results-dir", str(_folder(args)), "--data-home", args.data_home),
-                    *(("--checkpoint-dir", args.checkpoint_dir) if args.checkpoint_dir else ()),
-                    *(args.extra or []),
-                ]
-            )
+            # nll_table.py as a user runs it: a script does not import another.
+            command = [
+                *(sys.executable, str(Path(__file__).with_name("nll_table.py")), "run"),
+                *("--dataset", DATASET, "--model", model, "--seed", str(seed)),
+                *("--tag", f"seed{seed}", "--epochs", str(args.epochs)),
+                *("--importance-samples", str(args.importance_samples)),
+                *("--minutes", str(args.minutes), "--threads", str(args.threads)),
+                *("--results-dir", str(_folder(args)), "--data-home", args.data_home),
+                *(("--checkpoint-dir", args.checkpoint_dir) if args.checkpoint_dir else ()),
+                *(args.extra or []),
+            ]
+            subprocess.run(command, check=True)
 
 
-def summary(args) -> None:
+def per_seed(folder: Path) -> tuple[list[dict], dict[str, list[float]]]:
     """Per seed: each setting's test NLL, and the paired difference (candidate − Algorithm
     1, in log-likelihood: positive means the candidate is better)."""
-    folder = _folder(args)
     found: dict = {}
     for path in sorted(folder.glob(f"{DATASET}__*__seed*.json")):
         r = json.loads(path.read_text())
@@ -70,27 +78,42 @@ def summary(args) -> None:
                 row[f"epochs {model}"] = runs[model]["epochs"]
         for candidate in MODELS[1:]:
             if candidate in runs and MODELS[0] in runs:
-                mean, se = nll_table.paired_difference(
+                mean, se = paired_difference(
                     runs[candidate]["test_log_likelihoods"],
                     runs[MODELS[0]]["test_log_likelihoods"],
                 )
                 row[f"{candidate} − Algorithm 1 (nats)"] = f"{mean:+.2f} ± {se:.2f}"
                 differences.setdefault(candidate, []).append(mean)
         rows.append(row)
+    return rows, differences
+
+
+def defaults_page(rows: list[dict]) -> str:
+    columns = list(dict.fromkeys(c for r in rows for c in r))
+    return "\n".join(markdown_table(rows, columns)) + "\n"
+
+
+def results_pages(results: Path) -> dict[str, str]:
+    """The per-seed page, from the results files in ``results`` alone (the documentation
+    build regenerates it: ``_results_pages.py``)."""
+    rows, _ = per_seed(results / "defaults")
+    return {"defaults.md": defaults_page(rows)} if rows else {}
+
+
+def summary(args) -> None:
+    """The per-seed table and each candidate's mean difference from Algorithm 1."""
+    rows, differences = per_seed(_folder(args))
     if not rows:
         print("no finished runs yet")
         return
-    columns = list(dict.fromkeys(c for r in rows for c in r))
-    print_table(rows, columns)
+    print_table(rows, list(dict.fromkeys(c for r in rows for c in r)))
     out = {"rows": rows, "differences": differences, "mean_difference": {}, "sd_difference": {}}
     for candidate, values in differences.items():
         out["mean_difference"][candidate] = float(np.mean(values))
         out["sd_difference"][candidate] = float(np.std(values))
         print(f"{candidate}: mean over {len(values)} seeds {np.mean(values):+.2f} nats")
     results_path("defaults.json").write_text(json.dumps(out, indent=1) + "\n")
-    lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
-    lines += ["| " + " | ".join(str(r.get(c, "")) for c in columns) + " |" for r in rows]
-    results_path("defaults.md").write_text("\n".join(lines) + "\n")
+    results_path("defaults.md").write_text(defaults_page(rows))
 
 
 def main(argv=None) -> None:

@@ -31,6 +31,7 @@ from _common import (
     ROOT,
     add_smoke_argument,
     machine_info,
+    markdown_table,
     parse_args,
     print_table,
     results_path,
@@ -215,21 +216,28 @@ def main(argv=None):
     report(read(out), out.with_suffix(".md"))
 
 
+def graph_page(rows: list[dict]) -> str:
+    """The summary as a Markdown table (docs/graph.md includes it)."""
+    table = summary(rows)
+    cells = [{c: f"{v:.2f}" if isinstance(v, float) else v for c, v in r.items()} for r in table]
+    return "\n".join(markdown_table(cells, list(table[0]))) + "\n"
+
+
+def results_pages(results: Path) -> dict[str, str]:
+    """The summary page, from the results file in ``results`` alone (the documentation
+    build regenerates it: ``_results_pages.py``)."""
+    rows = read(results / "graph_defaults.jsonl")
+    return {"graph_defaults.md": graph_page(rows)} if rows else {}
+
+
 def report(rows: list[dict], markdown: Path) -> None:
-    """Print the summary and write it as a markdown table (docs/graph.md includes it)."""
+    """Print the summary and write it as a Markdown page."""
     table = summary(rows)
     if not table:
         print("no results yet")
         return
     print_table(table, list(table[0]))
-    columns = list(table[0])
-
-    def cell(v):
-        return f"{v:.2f}" if isinstance(v, float) else str(v)
-
-    lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
-    lines += ["| " + " | ".join(cell(r[c]) for c in columns) + " |" for r in table]
-    markdown.write_text("\n".join(lines) + "\n")
+    markdown.write_text(graph_page(rows))
     print(f"wrote {markdown}")
 
 

@@ -45,79 +45,27 @@ from pathlib import Path
 
 import numpy as np
 from _common import (
-    ALGORITHM_1,
     DEFAULT_DATA,
     add_smoke_argument,
     checkpoints_path,
     figures_path,
     machine_info,
+    markdown_table,
     parse_args,
     print_table,
     results_path,
 )
-from _table2 import ARCHITECTURE, DATASETS, KAPPA, VHP_PRIOR, load
+from _table2 import DATASETS, MODELS, load, make_model, paired_difference
 
-MODELS = {
-    "vhp-rewo": "VHP + REWO",
-    "vhp-geco": "VHP + GECO",
-    "vampprior": "VampPrior",
-    "iwae1": "IWAE (L=1)",
-    "iwae2": "IWAE (L=2)",
-    # Variants, not in the paper's table: IWAE with the VampPrior paper's warm-up (β from
-    # 0 to 1 over the first 100 epochs, as for VampPrior), compared with the paper's row.
-    "iwae1-warmup": "IWAE (L=1) + warm-up",
-    "iwae2-warmup": "IWAE (L=2) + warm-up",
-    # The pendulum's recommended settings on Table 2's VHP + REWO, for the choice of
-    # defaults (docs/topology.md, "Defaults"): does the PCA start with an isotropic
-    # posterior cost likelihood?
-    "vhp-rewo-pca-isotropic": "VHP + REWO, PCA start, isotropic posterior",
-    # The shape-keeping settings of docs/topology.md: do they cost likelihood?
-    "vhp-rewo-shape-keeping": "VHP + REWO, auto start kept by the topological term",
-}
-VHP_SETTINGS = {
-    "vhp-rewo-pca-isotropic": dict(init="pca", posterior="isotropic"),
-    "vhp-rewo-shape-keeping": dict(
-        init="auto", posterior="isotropic", topology_weight=1.0, topology_reference="start"
-    ),
-}
 PAPER_NLL = {  # Table 2 of the VHP paper, in MODELS' order (a variant: its model's figure)
     "static-mnist": [82.74, 96.32, 84.02, 84.46, 82.83],
     "dynamic-mnist": [78.88, 95.01, 80.42, 81.36, 80.66],
     "fashion-mnist": [225.37, 234.73, 232.78, 226.83, 225.39],
 }
-WARMUP_EPOCHS = 100  # VampPrior's and the IWAE variants' (the VampPrior paper's)
 # Checkpoints (_common.CHECKPOINTS) are tracked, not ignored: a new session starts from a
 # fresh clone, so a checkpoint that is not committed is lost with the session (commit
 # unfinished runs' ones; done runs delete theirs).
 SCORE_CHUNK = 500  # test points per scoring step (checkpointed)
-
-
-def make_model(name: str, args, dynamic: bool):
-    from skvhp import IWAE, VampPriorVAE, VHPAutoencoder
-
-    common = dict(
-        **ARCHITECTURE,
-        early_stopping=True,
-        validation_fraction=1 / 6,
-        n_iter_no_change=50,
-        tol=0.0,
-        n_importance_samples=args.importance_samples,
-        device=args.device,
-        random_state=args.seed,
-        dynamic_binarization=dynamic,
-        warm_start=True,
-    )
-    if name.startswith("vhp"):
-        schedule = "geco" if name == "vhp-geco" else "rewo"
-        kappa = KAPPA[args.dataset] if args.kappa is None else args.kappa
-        settings = VHP_SETTINGS.get(name, ALGORITHM_1)
-        return VHPAutoencoder(schedule=schedule, kappa=kappa, **settings, **VHP_PRIOR, **common)
-    if name == "vampprior":
-        return VampPriorVAE(n_pseudo_inputs=500, warmup_epochs=WARMUP_EPOCHS, **common)
-    layers = dict(n_layers=2, n_components_z1=40, hidden_layer_sizes_z2=(300, 300))
-    warmup = WARMUP_EPOCHS if name.endswith("-warmup") else 0
-    two_layers = name.startswith("iwae2")
-    return IWAE(k=5, warmup_epochs=warmup, **(layers if two_layers else {}), **common)
 
 
 def _paper_row(model: str) -> str:
@@ -269,14 +217,6 @@ def run(args) -> None:
     print(f"{stem}: done", flush=True)
 
 
-def paired_difference(ll_a, ll_b) -> tuple[float, float]:
-    """Mean difference of per-image log-likelihoods (a − b, nats; positive: a better)
-    and its paired standard error. Pairing removes the spread of the test images that
-    both models share, which the unpaired error sqrt(se_a² + se_b²) keeps."""
-    diff = np.asarray(ll_a, dtype=np.float64) - np.asarray(ll_b, dtype=np.float64)
-    return float(diff.mean()), float(diff.std(ddof=1) / np.sqrt(len(diff)))
-
-
 def _paired_lines(rows) -> list[str]:
     """Each pair of models on one data set whose results store per-image values."""
     lines = []
@@ -289,9 +229,11 @@ def _paired_lines(rows) -> list[str]:
     return lines
 
 
-def table(args) -> None:
+def table_rows(folder: Path) -> tuple[list[dict], list[dict]]:
+    """The finished runs' results in ``folder`` (data set, then model, in Table 2's order)
+    and their rows of the table."""
     rows = []
-    for path in sorted(Path(args.results_dir or results_path("nll")).glob("*.json")):
+    for path in sorted(folder.glob("*.json")):
         r = json.loads(path.read_text())
         if "__" in path.stem[path.stem.index("__") + 2 :]:
             continue  # tagged (smoke) runs stay out of the table
@@ -299,7 +241,7 @@ def table(args) -> None:
     order = {name: i for i, name in enumerate(MODELS.values())}
     dorder = {name: i for i, name in enumerate(DATASETS.values())}
     rows.sort(key=lambda r: (dorder[r["dataset"]], order[r["model"]]))
-    table_rows = [
+    return rows, [
         {
             "dataset": r["dataset"],
             "model": r["model"],
@@ -320,15 +262,25 @@ def table(args) -> None:
         }
         for r in rows
     ]
-    if not table_rows:
+
+
+def results_pages(results: Path) -> dict[str, str]:
+    """Table 2's page, from the results files in ``results`` alone (the documentation
+    build regenerates it: ``_results_pages.py``)."""
+    _, lines = table_rows(results / "nll")
+    if not lines:
+        return {}
+    return {"nll_table.md": "\n".join(markdown_table(lines, list(lines[0]))) + "\n"}
+
+
+def table(args) -> None:
+    rows, lines = table_rows(Path(args.results_dir or results_path("nll")))
+    if not lines:
         print("no results yet")
         return
-    columns = list(table_rows[0])
-    print_table(table_rows, columns)
-    lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
-    lines += ["| " + " | ".join(r[c] for c in columns) + " |" for r in table_rows]
+    print_table(lines, list(lines[0]))
     out = results_path("nll_table.md")
-    out.write_text("\n".join(lines) + "\n")
+    out.write_text("\n".join(markdown_table(lines, list(lines[0]))) + "\n")
     print(f"wrote {out}")
     paired = _paired_lines(rows)
     print("paired differences of test log-likelihood (nats, ± paired standard error):")

@@ -35,6 +35,7 @@ from _common import (
     DEFAULT_DATA,
     add_smoke_argument,
     code_version,
+    markdown_table,
     parse_args,
     print_table,
     results_path,
@@ -244,13 +245,10 @@ def summarise(rows: list[dict], held_out: set) -> list[dict]:
     return lines
 
 
-def table(args, split: dict) -> None:
-    """Print the summary and write it as a Markdown page beside the results file."""
-    path = Path(args.out) if args.out else results_path("shape_harness.jsonl")
+def harness_page(path: Path, split: dict) -> tuple[list[dict], str]:
+    """The summary of a results file and its Markdown page (the user page includes it)."""
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     lines = summarise(rows, set(split["held_out"]))
-    columns = list(lines[0])
-    print_table(lines, columns)
     page = [
         "# Shape harness: results",
         "",
@@ -263,13 +261,31 @@ def table(args, split: dict) -> None:
         "log-likelihood (nats; Bernoulli cross-entropy on grey levels). Commit: the code "
         "the rows ran at (before: rows from before commits were recorded, 2026-12-07).",
         "",
-        "| " + " | ".join(columns) + " |",
-        "| " + " | ".join("---" for _ in columns) + " |",
-        *("| " + " | ".join(str(line[c]) for c in columns) + " |" for line in lines),
+        *markdown_table(lines, list(lines[0])),
         "",
     ]
+    return lines, "\n".join(page)
+
+
+def results_pages(results: Path) -> dict[str, str]:
+    """Every page this script writes, from the results files in ``results`` alone (the
+    documentation build regenerates them: ``_results_pages.py``)."""
+    split = json.loads((results / "shape_harness_split.json").read_text())
+    files = results.glob("shape_harness*.jsonl")
+    pages = {f"{path.stem}.md": harness_page(path, split)[1] for path in files}
+    calibration = results / "shape_check_calibration.json"
+    if calibration.exists():
+        pages[calibration.with_suffix(".md").name] = calibration_page(calibration)
+    return pages
+
+
+def table(args, split: dict) -> None:
+    """Print the summary and write it as a Markdown page beside the results file."""
+    path = Path(args.out) if args.out else results_path("shape_harness.jsonl")
+    lines, page = harness_page(path, split)
+    print_table(lines, list(lines[0]))
     target = path.with_suffix(".md")
-    target.write_text("\n".join(page))
+    target.write_text(page)
     print(f"wrote {target}")
 
 
@@ -350,9 +366,9 @@ def calibrate(args, split: dict) -> None:
     calibration_table(path)
 
 
-def calibration_table(path: Path) -> None:
-    """Per shape, how the data's readings compare with the truth: a Markdown page beside
-    the results file (the user page includes it)."""
+def calibration_page(path: Path) -> str:
+    """Per shape, how the data's readings compare with the truth: the Markdown page
+    beside the results file (the user page includes it)."""
     payload = json.loads(path.read_text())
     groups: dict[str, list[dict]] = {}
     for row in payload["rows"]:
@@ -376,7 +392,6 @@ def calibration_table(path: Path) -> None:
                 "seconds": f"{np.mean([r['seconds'] for r in rows]):.1f}",
             }
         )
-    columns = list(lines[0])
     md = [
         "# Shape check: how it reads data of a known shape",
         "",
@@ -387,12 +402,14 @@ def calibration_table(path: Path) -> None:
         "the data lack and none clearly absent, so codes that keep the true shape are "
         "not warned about. Wrong: a warning could be false.",
         "",
-        "| " + " | ".join(columns) + " |",
-        "| " + " | ".join("---" for _ in columns) + " |",
-        *("| " + " | ".join(str(line[c]) for c in columns) + " |" for line in lines),
+        *markdown_table(lines, list(lines[0])),
     ]
+    return "\n".join(md) + "\n"
+
+
+def calibration_table(path: Path) -> None:
     md_path = path.with_suffix(".md")
-    md_path.write_text("\n".join(md) + "\n")
+    md_path.write_text(calibration_page(path))
     print(f"wrote {md_path}")
 
 

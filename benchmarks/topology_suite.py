@@ -37,6 +37,7 @@ from _common import (
     add_smoke_argument,
     figures_path,
     machine_info,
+    markdown_table,
     parse_args,
     print_table,
     results_path,
@@ -442,25 +443,35 @@ def _expanded(row: dict) -> list[dict]:
     return out
 
 
-def table(args) -> None:
-    folder = Path(args.out) if args.out else results_path("topology")
+def suite_summary(folder: Path) -> tuple[list[dict], list[str]]:
+    """The summary rows of every manifold's results file in ``folder``, and its columns."""
     rows = []
     for path in sorted(folder.glob("*.jsonl")):
         for line in path.read_text().splitlines():
             if line.strip():
                 rows += _expanded({"manifold": path.stem, **json.loads(line)})
     summary = summarise(rows)
+    columns = ["manifold", "method", "epochs", "seeds"]
+    return summary, columns + [c for c in SUMMARY if any(c in s for s in summary)]
+
+
+def results_pages(results: Path) -> dict[str, str]:
+    """The summary page, from the results files in ``results`` alone (the documentation
+    build regenerates it: ``_results_pages.py``)."""
+    summary, columns = suite_summary(results / "topology")
+    return {"topology_suite.md": "\n".join(markdown_table(summary, columns)) + "\n"}
+
+
+def table(args) -> None:
+    folder = Path(args.out) if args.out else results_path("topology")
+    summary, columns = suite_summary(folder)
     if not summary:
         print("no results yet")
         return
-    columns = ["manifold", "method", "epochs", "seeds"]
-    columns += [c for c in SUMMARY if any(c in s for s in summary)]
     print_table(summary, columns)
-    lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
-    lines += ["| " + " | ".join(str(s.get(c, "")) for c in columns) + " |" for s in summary]
     # A screen in its own folder (--out) keeps its summary there, not in docs/results.
     out = folder / "topology_suite.md" if args.out else results_path("topology_suite.md")
-    out.write_text("\n".join(lines) + "\n")
+    out.write_text("\n".join(markdown_table(summary, columns)) + "\n")
     print(f"wrote {out}")
 
 

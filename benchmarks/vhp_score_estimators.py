@@ -32,6 +32,7 @@ from _common import (
     print_table,
     write_json,
 )
+from _table2 import make_model
 
 CHECKPOINT = CHECKPOINTS / "static-mnist__vhp-rewo.pkl"
 TRAINED = ROOT / "benchmarks" / "results" / "vhp_score_estimators_model.safetensors"
@@ -43,8 +44,6 @@ def table2_vhp(X_train, epochs: int, path: Path):
 
     if path.exists():
         return skvhp.load(path)
-    from nll_table import make_model
-
     settings = argparse.Namespace(
         dataset="static-mnist", kappa=None, importance_samples=5000, device="auto", seed=0
     )

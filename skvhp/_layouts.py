@@ -139,7 +139,7 @@ def smooth_on_graph(X: np.ndarray, angles: np.ndarray, neighbours: int, steps: i
     neighbouring images with jittered angles; averaging along the data's own neighbour
     graph removes the jitter and keeps the loops (on the double pendulum, 3 seeds, it
     cuts the error with which the true angles can be read back from the start by 40 %:
-    ``benchmarks/circular_start.py``)."""
+    the circular-start study, ``git show 9241cf1:benchmarks/circular_start.py``)."""
     k = min(neighbours, len(X))
     _, near = NearestNeighbors(n_neighbors=k).fit(X).kneighbors(X)  # self included
     for _ in range(steps):
@@ -364,7 +364,8 @@ def loops_that_stand_out(
     last) and at least ``LOOP_LIFETIME`` × ``scale``.
 
     On the geodesic persistence of 600 landmarks of 2000 points (bars over the median
-    distance, 3 seeds; ``benchmarks/circular_start.py``): a ring of pendulum images
+    distance, 3 seeds; the circular-start study,
+    ``git show 9241cf1:benchmarks/circular_start.py``): a ring of pendulum images
     1.31 then at most 0.0064; a double pendulum's two loops 0.51–0.56 and 0.31–0.33,
     then 0.19–0.21 (gaps 1.48–1.67); but binarized MNIST, Fashion-MNIST and grey
     MNIST, which have no loop we know of, show bars up to 1.44, 1.43 and 1.06 times the

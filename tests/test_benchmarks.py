@@ -20,7 +20,6 @@ NEEDS_SHARED_DATA = {
     "nll_table.py",
     "out_of_core.py",
     "speed.py",
-    "spheres_density.py",
     "vamp_mnist.py",
     "vhp_score_estimators.py",
 }
@@ -103,3 +102,63 @@ def test_the_docs_point_only_at_scripts_that_exist():
             if not (root / name).exists():
                 missing.add(f"{page.name}: {name}")
     assert not missing, sorted(missing)
+
+
+def _imported_and_patched(path: Path) -> tuple[set[str], list[str]]:
+    """The modules a script imports, and the attributes it assigns on names it took from
+    skvhp (``module.name = ...`` or ``setattr(module, ...)``: a patch of the package)."""
+    import ast
+
+    tree = ast.parse(path.read_text())
+    imported, from_skvhp = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                imported.add(alias.name.split(".")[0])
+                if alias.name.split(".")[0] == "skvhp":
+                    from_skvhp.add((alias.asname or alias.name).split(".")[0])
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module.split(".")[0])
+            if node.module.split(".")[0] == "skvhp":
+                from_skvhp.update(alias.asname or alias.name for alias in node.names)
+
+    def root(node):
+        while isinstance(node, ast.Attribute):
+            node = node.value
+        return node.id if isinstance(node, ast.Name) else None
+
+    patched = []
+    for node in ast.walk(tree):
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        if isinstance(node, ast.AugAssign | ast.AnnAssign):
+            targets = [node.target]
+        for target in targets:
+            if isinstance(target, ast.Attribute) and root(target) in from_skvhp:
+                patched.append(ast.unparse(target))
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "setattr" and node.args:
+            if root(node.args[0]) in from_skvhp:
+                patched.append(ast.unparse(node))
+    return imported, patched
+
+
+def test_no_script_imports_another_or_patches_the_package():
+    """Scripts share code through the underscore modules (_common.py, _table2.py, …)
+    only, and measure the package as a user gets it."""
+    scripts = {p.stem for p in BENCHMARKS.glob("*.py") if not p.name.startswith("_")}
+    offenders = {}
+    for path in sorted(BENCHMARKS.glob("*.py")):
+        imported, patched = _imported_and_patched(path)
+        if imported & scripts - {path.stem} or patched:
+            offenders[path.name] = (sorted(imported & scripts), patched)
+    assert not offenders, offenders
+
+
+def test_the_import_and_patch_finder_sees_both(tmp_path):
+    script = tmp_path / "study.py"
+    script.write_text(
+        "import topology_suite\nimport skvhp._layouts as layouts\nfrom skvhp import _vhp\n"
+        "layouts.CIRCLE = 3\nsetattr(_vhp, 'f', None)\nx = layouts.CIRCLE\n"
+    )
+    imported, patched = _imported_and_patched(script)
+    assert "topology_suite" in imported
+    assert patched == ["layouts.CIRCLE", "setattr(_vhp, 'f', None)"]

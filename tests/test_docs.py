@@ -74,3 +74,37 @@ def test_snippets_run(page, tmp_path, monkeypatch):
         exec(compile(code, f"{page.name} snippet", "exec"), namespace)
         ran += 1
     assert ran > 0 or all(m == "skip" for m, _ in snippets(page))
+
+
+def test_the_results_pages_are_what_their_files_give():
+    """The tables the pages include are generated from the results files (the docs
+    build rewrites them; benchmarks/_results_pages.py): a committed page that a results
+    file no longer gives is a number that drifted."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from _results_pages import render_pages
+
+        pages = render_pages(ROOT / "docs" / "results")
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    assert len(pages) >= 7
+    stale = [p.name for p, text in pages.items() if not p.exists() or p.read_text() != text]
+    assert not stale, f"regenerate with python benchmarks/_results_pages.py: {stale}"
+
+
+# A results file a page quotes: docs/results/... or, in an include, results/... .
+# Paths a command writes (after --out) and a user's own outputs (benchmarks/results/)
+# are not quotes; neither is history shown with git show REV:path.
+RESULTS_FILE = re.compile(r"(?<![\w/])(?:docs/)?results/[\w./-]*\w")
+NOT_A_QUOTE = re.compile(r"--out\s+\S+|benchmarks/results/\S+|git show \w+:\S+")
+
+
+def test_the_pages_quote_only_results_files_that_exist():
+    missing = set()
+    for page in PAGES:
+        text = NOT_A_QUOTE.sub("", page.read_text())
+        for quoted in RESULTS_FILE.findall(text):
+            path = ROOT / quoted if quoted.startswith("docs/") else ROOT / "docs" / quoted
+            if not path.exists():
+                missing.add(f"{page.name}: {quoted}")
+    assert not missing, sorted(missing)
