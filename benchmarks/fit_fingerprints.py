@@ -70,6 +70,26 @@ def cases(epochs: int) -> dict:
             VHPAutoencoder(**{**vhp, "kappa": 0.28, "init": "pca", "posterior": "isotropic"}),
             "pendulum",
         ),
+        # The shape options: the term against the start or the data, the late release.
+        "vhp-term-start": (
+            VHPAutoencoder(
+                **{**vhp, "kappa": 0.28, "init": "pca", "posterior": "isotropic"},
+                topology_weight=1.0,
+                topology_reference="start",
+            ),
+            "pendulum",
+        ),
+        "vhp-term-data-fitted": (
+            VHPAutoencoder(**vhp, topology_weight=1.0, topology_scale="fitted"),
+            "digits",
+        ),
+        "vhp-release-beta": (
+            VHPAutoencoder(
+                **{**vhp, "kappa": 0.28, "init": "pca", "posterior": "isotropic"},
+                encoder_release="beta",
+            ),
+            "pendulum",
+        ),
         "vhp-geco": (VHPAutoencoder(**vhp, schedule="geco"), "digits"),
         "vhp-warmup": (VHPAutoencoder(**vhp, schedule="warmup", warmup_epochs=2), "digits"),
         "vhp-constant": (VHPAutoencoder(**vhp, schedule="constant", beta=0.5), "digits"),

@@ -131,6 +131,8 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, FittedModelMethods, BaseEstimato
         if state.schedule is not None:
             state.schedule.flush_trace()  # one device read per traced quantity and epoch
             state.schedule.end_epoch(epoch_terms.get("C"))
+        for callback in state.callbacks:  # after the schedule: the phase is known
+            callback.on_epoch_end(state, epoch_terms)
 
     def _commit(self, state: FitState) -> None:
         """Keep what a successful fit produced (the only place a fit changes ``self``)."""

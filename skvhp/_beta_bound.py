@@ -12,6 +12,7 @@ from abc import abstractmethod
 import torch
 
 from ._base import _BaseVAE
+from ._torch.callbacks import regulariser
 from ._torch.models import LatentVariableModel
 from ._torch.objectives import beta_weighted_loss, single_sample_terms
 from ._torch.schedules import Schedule
@@ -43,14 +44,10 @@ class _BetaBoundVAE(_BaseVAE):
         # schedule works on device tensors: nothing here waits for the device.
         beta = state.schedule.step(c.detach()).to(nll.dtype)
         loss, terms = beta_weighted_loss(nll, kl, beta)
-        extra = self._regulariser(state, x)
+        extra = regulariser(state, x)  # the callbacks' terms (the topological term)
         if extra is not None:  # absent by default: the loss stays the paper's, bit for bit
             loss = loss + extra
             terms["regulariser"] = extra
         optimizer_step(state, loss)
         detached = {k: v.detach() for k, v in terms.items()}
         return {"loss": loss.detach(), **detached, "C": c.detach(), "beta": beta.detach()}
-
-    def _regulariser(self, state: FitState, x: torch.Tensor) -> torch.Tensor | None:
-        """An optional term added to the training loss (not to the validation bound)."""
-        return None

@@ -11,6 +11,7 @@ import torch
 from ._base import signature_parameters
 from ._beta_bound import _BetaBoundVAE
 from ._layouts import choose_layout, manifold_layout, min_layout_samples
+from ._torch.callbacks import EncoderRelease, TopologicalTerm
 from ._torch.init import (
     CIRCULAR_INIT_STEPS,
     PCA_INIT_STEPS,
@@ -18,7 +19,6 @@ from ._torch.init import (
     pretrain_encoder,
 )
 from ._torch.models import SingleLayerVAE
-from ._torch.objectives import topological_loss
 from ._torch.priors import HierarchicalPrior
 from ._torch.schedules import GECO, REWO, ConstantBeta, LinearWarmUp, Schedule
 from ._torch.training import FitState
@@ -431,46 +431,40 @@ default="pca"
     def _on_fit_start(self, state: FitState, X_train: torch.Tensor, continuing: bool) -> None:
         model = state.model
         model.prior.k = self.k  # a resumed fit applies a changed k
-        state.extras["layout"] = getattr(self, "layout_", None) if continuing else None
+        state.layout = getattr(self, "layout_", None) if continuing else None
         if self.init != "random" and not continuing:
             if self.verbose:  # a manifold start can take seconds before the first epoch
                 print(f"[{type(self).__name__}] start: init={self.init!r} on {len(X_train)} rows")
             targets = self._layout(X_train, state.seed, state)
-            circular = state.extras["layout"] == "circular"
-            steps = CIRCULAR_INIT_STEPS if circular else PCA_INIT_STEPS
+            steps = CIRCULAR_INIT_STEPS if state.layout == "circular" else PCA_INIT_STEPS
             pretrain_encoder(model.encoder, X_train, targets, state.generator, steps)
-        state.extras["reference"] = None
-        if self.topology_reference == "start" and self.topology_weight > 0.0:
-            reference = getattr(self, "reference_encoder_", None) if continuing else None
-            if reference is None and continuing:
-                raise ValueError(
-                    "topology_reference='start' cannot continue this model: it has no "
-                    "frozen start (reference_encoder_; model files do not store it). "
-                    "Refit without warm_start."
-                )
-            if reference is None:  # the encoder as init left it, frozen
-                reference = copy.deepcopy(model.encoder).requires_grad_(False)
-            state.extras["reference"] = reference
+        if self.topology_weight > 0.0:
+            reference = None
+            if self.topology_reference == "start":
+                reference = getattr(self, "reference_encoder_", None) if continuing else None
+                if reference is None and continuing:
+                    raise ValueError(
+                        "topology_reference='start' cannot continue this model: it has no "
+                        "frozen start (reference_encoder_; model files do not store it). "
+                        "Refit without warm_start."
+                    )
+                if reference is None:  # the encoder as init left it, frozen
+                    reference = copy.deepcopy(model.encoder).requires_grad_(False)
+            state.callbacks.append(
+                TopologicalTerm(self.topology_weight, self.topology_scale, reference)
+            )
         released = getattr(self, "encoder_released_at_", None) if continuing else None
-        state.extras["encoder_released_at"] = released
+        release = EncoderRelease(self.encoder_release, released)
+        state.callbacks.append(release)
         if self.init != "random" and released is None and isinstance(state.schedule, REWO):
-            # REWO's initial phase then trains the decoder alone: held by the schedule's
-            # mask until the switch, or (encoder_release="beta") left without gradients
-            # until the epoch end that releases it, past the switch.
-            encoder = list(model.encoder.parameters())
-            if self.encoder_release == "switch":
-                state.frozen += encoder
-            else:
-                for p in encoder:
-                    p.requires_grad_(False)
-            state.extras["frozen_encoder"] = encoder
-            # The plateau rule compares with the previous epoch, also across a resume.
-            state.extras["previous_C"] = self.history_["C"][-1] if continuing else None
+            # REWO's initial phase then trains the decoder alone.
+            previous_C = self.history_["C"][-1] if continuing else None
+            release.hold(state, model.encoder, previous_C)
 
     def _layout(self, X_train: torch.Tensor, seed: int, state: FitState) -> torch.Tensor:
         """The coordinates the encoder is pre-trained to output (``init``); the method
-        used goes to ``state.extras["layout"]``."""
-        state.extras["layout"] = self.init
+        used goes to ``state.layout``."""
+        state.layout = self.init
         if self.init == "pca":
             return pca_coordinates(X_train, self.n_components)
         need = min_layout_samples(self.n_components)
@@ -484,43 +478,21 @@ default="pca"
         X = X_train.cpu().numpy()
         if self.init == "auto":
             pca = pca_coordinates(X_train, self.n_components).cpu().numpy()
-            state.extras["layout"], coords, _ = choose_layout(X, pca, self.n_components, seed)
+            state.layout, coords, _ = choose_layout(X, pca, self.n_components, seed)
         else:
             coords = manifold_layout(X, self.init, self.n_components, seed)
         return torch.as_tensor(coords, dtype=X_train.dtype, device=X_train.device)
-
-    def _on_epoch_end(self, state: FitState, epoch_terms: dict[str, float]) -> None:
-        super()._on_epoch_end(state, epoch_terms)  # flushes the trace: phase and switch known
-        encoder = state.extras.get("frozen_encoder")
-        if encoder is None:
-            return
-        schedule, previous = state.schedule, state.extras["previous_C"]
-        if schedule.main_phase_start is not None:
-            if self.encoder_release == "switch":
-                self._release_encoder(state, encoder, schedule.main_phase_start)
-            elif float(schedule.beta) >= 0.99:  # one host read per epoch
-                self._release_encoder(state, encoder, schedule.iteration)
-        elif previous is not None and epoch_terms["C"] > 0.99 * previous:
-            self._release_encoder(state, encoder, schedule.iteration)  # C stopped falling
-        state.extras["previous_C"] = epoch_terms["C"]
-
-    @staticmethod
-    def _release_encoder(state: FitState, encoder: list, iteration: int) -> None:
-        released = {id(p) for p in encoder}
-        state.frozen = [p for p in state.frozen if id(p) not in released]
-        for p in encoder:
-            p.requires_grad_(True)
-        state.extras["frozen_encoder"] = None
-        state.extras["encoder_released_at"] = iteration
 
     def _commit(self, state: FitState) -> None:
         for p in state.model.parameters():  # a fit that ended still frozen: a plain module
             p.requires_grad_(True)
         super()._commit(state)
-        self.encoder_released_at_ = state.extras["encoder_released_at"]
-        self.layout_ = state.extras["layout"]
-        if state.extras["reference"] is not None:
-            self.reference_encoder_ = state.extras["reference"]
+        release = next(c for c in state.callbacks if isinstance(c, EncoderRelease))
+        self.encoder_released_at_ = release.released_at
+        self.layout_ = state.layout
+        term = next((c for c in state.callbacks if isinstance(c, TopologicalTerm)), None)
+        if term is not None and term.reference is not None:
+            self.reference_encoder_ = term.reference
         elif hasattr(self, "reference_encoder_"):  # a refit without it: no stale start
             del self.reference_encoder_
 
@@ -531,14 +503,6 @@ default="pca"
         state.setdefault("topology_reference", "data")
         state.setdefault("topology_scale", "mean")
         super().__setstate__(state)
-
-    def _regulariser(self, state: FitState, x: torch.Tensor) -> torch.Tensor | None:
-        if self.topology_weight == 0.0:
-            return None
-        reference = state.extras.get("reference")
-        against = x if reference is None else reference(x)[0].detach()
-        codes = state.model.encode_mean(x)
-        return self.topology_weight * topological_loss(against, codes, self.topology_scale)
 
     def _scoring_options(self) -> dict[str, Any]:
         # The joint estimator: one ζ per z, its single-sample weight (see score_estimator).

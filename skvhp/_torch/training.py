@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .callbacks import Callback
 from .device import make_generator, to_device
 from .evaluation import validation_loss
 from .models import LatentVariableModel
@@ -70,8 +71,10 @@ class FitState:
     """Everything one fit reads and changes.
 
     ``frozen`` lists the parameters that the schedule's ``trains_prior_mask`` holds still
-    (REWO's initial phase); hooks may add to it or take from it. ``extras`` holds what an
-    estimator's own hooks carry from one epoch to the next (VHP: the encoder release).
+    (REWO's initial phase); hooks and callbacks may add to it or take from it.
+    ``callbacks`` are what an estimator adds to this fit (``callbacks.Callback``: a loss
+    term, an end-of-epoch action, each with its own state); ``layout`` names the start
+    the encoder was pre-trained on, where it was.
     """
 
     model: LatentVariableModel
@@ -84,7 +87,8 @@ class FitState:
     schedule: Schedule | None = None
     early_stopping: EarlyStopping | None = None
     frozen: list[nn.Parameter] = field(default_factory=list)
-    extras: dict[str, Any] = field(default_factory=dict)
+    callbacks: list[Callback] = field(default_factory=list)
+    layout: str | None = None
     last_weights: dict[str, torch.Tensor] | None = None
 
     def resumable(self) -> dict[str, Any]:
