@@ -40,7 +40,7 @@ MODELS = {
     "iwae1-warmup": "IWAE (L=1) + warm-up",
     "iwae2-warmup": "IWAE (L=2) + warm-up",
     # The pendulum's recommended settings on Table 2's VHP + REWO, for the choice of
-    # defaults (docs/topology.md, "Defaults"): does the PCA start with an isotropic
+    # defaults (docs/research_log.md, "Defaults decided"): does the PCA start with an isotropic
     # posterior cost likelihood?
     "vhp-rewo-pca-isotropic": "VHP + REWO, PCA start, isotropic posterior",
     # The shape-keeping settings of docs/topology.md: do they cost likelihood?

@@ -26,6 +26,7 @@ import numpy as np
 from _common import (
     DEFAULT_DATA,
     add_smoke_argument,
+    checkpoints_path,
     markdown_table,
     parse_args,
     print_table,
@@ -54,7 +55,8 @@ def run(args) -> None:
                 *("--importance-samples", str(args.importance_samples)),
                 *("--minutes", str(args.minutes), "--threads", str(args.threads)),
                 *("--results-dir", str(_folder(args)), "--data-home", args.data_home),
-                *(("--checkpoint-dir", args.checkpoint_dir) if args.checkpoint_dir else ()),
+                # Named always: a smoke run's child must not use a real run's checkpoint.
+                *("--checkpoint-dir", args.checkpoint_dir or str(checkpoints_path())),
                 *(args.extra or []),
             ]
             subprocess.run(command, check=True)

@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from _results_pages import write_pages  # noqa: E402
 
 write_pages(ROOT / "docs" / "results")
+sys.path.remove(str(ROOT / "benchmarks"))  # its scripts' names must not shadow others
 
 # An example whose fit does not converge (REWO stuck in or skipping its initial phase)
 # fails the build instead of showing a warning on the page.

@@ -145,7 +145,7 @@ default="pca"
         Algorithm 1 of the paper as it is written; the default "pca" (with the isotropic
         posterior it implies) is our addition: it keeps the pendulum's ring, which
         Algorithm 1 folds, and on binarized MNIST (Table 2's model, 50 epochs, 3 seeds)
-        its test log-likelihood is 0.58 nats higher (``docs/topology.md``, Defaults).
+        its test log-likelihood is 0.58 nats higher (``docs/results/defaults.json``).
         "pca" pre-trains the encoder for 500 Adam steps (lr 1e-3,
         batches of 100, its own optimiser) so that its mean regresses the whitened leading
         principal coordinates of the training data and its posterior std is 0.03 (on
@@ -225,7 +225,7 @@ default="pca"
         (``init="isomap"``, λ = 1, 3 seeds) "fitted" lowers the mean KL₀.₀₁ from 0.091
         to 0.083 (but 0.067–0.093 by seed; with ``batch_size=32`` 0.054–0.078 over 5
         seeds) and raises ℓ-Trust and ℓ-Cont on every seed; on MNIST it lowers KL₀.₁
-        from 0.102–0.106 to 0.094–0.100 on every seed (docs/topology.md). Our addition.
+        from 0.102–0.106 to 0.094–0.100 on every seed (docs/research_log.md). Our addition.
     score_estimator : {"joint", "nested"}, default="joint"
         How ``score_samples`` estimates log p(x) with ``n_importance_samples`` = S draws.
         "joint": importance sampling over (z, ζ) with the proposal q(z|x) q_Φ(ζ|z), one ζ

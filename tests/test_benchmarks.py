@@ -105,8 +105,10 @@ def test_the_docs_point_only_at_scripts_that_exist():
 
 
 def _imported_and_patched(path: Path) -> tuple[set[str], list[str]]:
-    """The modules a script imports, and the attributes it assigns on names it took from
-    skvhp (``module.name = ...`` or ``setattr(module, ...)``: a patch of the package)."""
+    """The modules a script imports (also through ``importlib.import_module("name")`` or
+    ``runpy``), and what it patches in the package: attributes it assigns on names it took
+    from skvhp (``module.name = ...``, also in a tuple, or ``setattr(module, ...)``) and
+    ``mock.patch("skvhp...")`` / ``patch.object(module, ...)``."""
     import ast
 
     tree = ast.parse(path.read_text())
@@ -123,21 +125,37 @@ def _imported_and_patched(path: Path) -> tuple[set[str], list[str]]:
                 from_skvhp.update(alias.asname or alias.name for alias in node.names)
 
     def root(node):
-        while isinstance(node, ast.Attribute):
+        while isinstance(node, ast.Attribute | ast.Subscript):
             node = node.value
         return node.id if isinstance(node, ast.Name) else None
+
+    def flat(targets):
+        for target in targets:
+            if isinstance(target, ast.Tuple | ast.List):
+                yield from flat(target.elts)
+            else:
+                yield target
 
     patched = []
     for node in ast.walk(tree):
         targets = node.targets if isinstance(node, ast.Assign) else []
         if isinstance(node, ast.AugAssign | ast.AnnAssign):
             targets = [node.target]
-        for target in targets:
+        for target in flat(targets):
             if isinstance(target, ast.Attribute) and root(target) in from_skvhp:
                 patched.append(ast.unparse(target))
-        if isinstance(node, ast.Call) and ast.unparse(node.func) == "setattr" and node.args:
-            if root(node.args[0]) in from_skvhp:
-                patched.append(ast.unparse(node))
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        name, first = ast.unparse(node.func), node.args[0]
+        literal = first.value if isinstance(first, ast.Constant) else None
+        if name.endswith(("import_module", "run_module", "run_path")) and isinstance(literal, str):
+            imported.add(Path(literal).stem.split(".")[0])
+        elif name == "setattr" and root(first) in from_skvhp:
+            patched.append(ast.unparse(node))
+        elif name.endswith("patch") and isinstance(literal, str) and literal.startswith("skvhp"):
+            patched.append(ast.unparse(node))
+        elif name.endswith("patch.object") and root(first) in from_skvhp:
+            patched.append(ast.unparse(node))
     return imported, patched
 
 
@@ -156,9 +174,19 @@ def test_no_script_imports_another_or_patches_the_package():
 def test_the_import_and_patch_finder_sees_both(tmp_path):
     script = tmp_path / "study.py"
     script.write_text(
-        "import topology_suite\nimport skvhp._layouts as layouts\nfrom skvhp import _vhp\n"
+        "import importlib\nimport topology_suite\nimport skvhp._layouts as layouts\n"
+        "from unittest import mock\nfrom skvhp import _vhp\n"
         "layouts.CIRCLE = 3\nsetattr(_vhp, 'f', None)\nx = layouts.CIRCLE\n"
+        "layouts.A, (layouts.B, y) = 1, (2, 3)\nnll = importlib.import_module('nll_table')\n"
+        "mock.patch('skvhp._vhp.f')\nmock.patch.object(_vhp, 'g')\n"
     )
     imported, patched = _imported_and_patched(script)
-    assert "topology_suite" in imported
-    assert patched == ["layouts.CIRCLE", "setattr(_vhp, 'f', None)"]
+    assert {"topology_suite", "nll_table"} <= imported
+    assert patched == [
+        "layouts.CIRCLE",
+        "layouts.A",
+        "layouts.B",
+        "setattr(_vhp, 'f', None)",
+        "mock.patch('skvhp._vhp.f')",
+        "mock.patch.object(_vhp, 'g')",
+    ]
