@@ -268,9 +268,11 @@ def results_pages(results: Path) -> dict[str, str]:
     """Table 2's page, from the results files in ``results`` alone (the documentation
     build regenerates it: ``_results_pages.py``)."""
     _, lines = table_rows(results / "nll")
-    if not lines:
-        return {}
-    return {"nll_table.md": "\n".join(markdown_table(lines, list(lines[0]))) + "\n"}
+    return {"nll_table.md": table_page(lines)} if lines else {}
+
+
+def table_page(lines: list[dict]) -> str:
+    return "\n".join(markdown_table(lines, list(lines[0]))) + "\n"
 
 
 def table(args) -> None:
@@ -280,7 +282,7 @@ def table(args) -> None:
         return
     print_table(lines, list(lines[0]))
     out = results_path("nll_table.md")
-    out.write_text("\n".join(markdown_table(lines, list(lines[0]))) + "\n")
+    out.write_text(table_page(lines))
     print(f"wrote {out}")
     paired = _paired_lines(rows)
     print("paired differences of test log-likelihood (nats, ± paired standard error):")

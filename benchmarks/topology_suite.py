@@ -458,8 +458,11 @@ def suite_summary(folder: Path) -> tuple[list[dict], list[str]]:
 def results_pages(results: Path) -> dict[str, str]:
     """The summary page, from the results files in ``results`` alone (the documentation
     build regenerates it: ``_results_pages.py``)."""
-    summary, columns = suite_summary(results / "topology")
-    return {"topology_suite.md": "\n".join(markdown_table(summary, columns)) + "\n"}
+    return {"topology_suite.md": suite_page(*suite_summary(results / "topology"))}
+
+
+def suite_page(summary: list[dict], columns: list[str]) -> str:
+    return "\n".join(markdown_table(summary, columns)) + "\n"
 
 
 def table(args) -> None:
@@ -471,7 +474,7 @@ def table(args) -> None:
     print_table(summary, columns)
     # A screen in its own folder (--out) keeps its summary there, not in docs/results.
     out = folder / "topology_suite.md" if args.out else results_path("topology_suite.md")
-    out.write_text("\n".join(markdown_table(summary, columns)) + "\n")
+    out.write_text(suite_page(summary, columns))
     print(f"wrote {out}")
 
 
