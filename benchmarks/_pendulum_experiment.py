@@ -50,7 +50,7 @@ def make_methods(args) -> dict:
         ),
         "VHP + REWO": clone(vhp).set_params(schedule="rewo"),
         "VHP + GECO": clone(vhp).set_params(schedule="geco"),
-        "VHP (plain bound)": clone(vhp).set_params(schedule="constant", beta=1.0),
+        "VHP (plain bound)": clone(vhp).set_params(schedule="constant"),
         "VHP + WU (short)": clone(vhp).set_params(schedule="warmup", warmup_epochs=short),
         "VHP + WU (long)": clone(vhp).set_params(schedule="warmup", warmup_epochs=long),
         "IWAE": IWAE(k=args.k, **common),

@@ -49,14 +49,14 @@ MODELS = {
 VHP_SETTINGS = {
     "vhp-rewo-pca-isotropic": dict(init="pca", posterior="isotropic"),
     "vhp-rewo-shape-keeping": dict(
-        init="auto", posterior="isotropic", topology_weight=1.0, topology_reference="start"
+        init="auto", posterior="isotropic", topology_term={"weight": 1.0}
     ),
 }
 WARMUP_EPOCHS = 100  # VampPrior's and the IWAE variants' (the VampPrior paper's)
 
 
 def make_model(name: str, args, dynamic: bool):
-    from skvhp import IWAE, VampPriorVAE, VHPAutoencoder
+    from skvhp import IWAE, TopologicalTerm, VampPriorVAE, VHPAutoencoder
 
     common = dict(
         **ARCHITECTURE,
@@ -73,7 +73,9 @@ def make_model(name: str, args, dynamic: bool):
     if name.startswith("vhp"):
         schedule = "geco" if name == "vhp-geco" else "rewo"
         kappa = KAPPA[args.dataset] if args.kappa is None else args.kappa
-        settings = VHP_SETTINGS.get(name, ALGORITHM_1)
+        settings = dict(VHP_SETTINGS.get(name, ALGORITHM_1))
+        if "topology_term" in settings:  # kept as plain values: this module imports no torch
+            settings["topology"] = TopologicalTerm(**settings.pop("topology_term"))
         return VHPAutoencoder(schedule=schedule, kappa=kappa, **settings, **VHP_PRIOR, **common)
     if name == "vampprior":
         return VampPriorVAE(n_pseudo_inputs=500, warmup_epochs=WARMUP_EPOCHS, **common)

@@ -23,7 +23,7 @@ import torch
 from _common import ALGORITHM_1, add_smoke_argument, parse_args, print_table, write_json
 from sklearn.datasets import load_digits
 
-from skvhp import IWAE, VampPriorVAE, VHPAutoencoder
+from skvhp import IWAE, TopologicalTerm, VampPriorVAE, VHPAutoencoder
 from skvhp.datasets import make_pendulum
 
 
@@ -70,29 +70,21 @@ def cases(epochs: int) -> dict:
             VHPAutoencoder(**{**vhp, "kappa": 0.28, "init": "pca", "posterior": "isotropic"}),
             "pendulum",
         ),
-        # The shape options: the term against the start or the data, the late release.
+        # The topological term against the start, and against the data.
         "vhp-term-start": (
             VHPAutoencoder(
                 **{**vhp, "kappa": 0.28, "init": "pca", "posterior": "isotropic"},
-                topology_weight=1.0,
-                topology_reference="start",
+                topology=TopologicalTerm(weight=1.0, reference="start"),
             ),
             "pendulum",
         ),
         "vhp-term-data-fitted": (
-            VHPAutoencoder(**vhp, topology_weight=1.0, topology_scale="fitted"),
+            VHPAutoencoder(**vhp, topology=TopologicalTerm(reference="data", scale="fitted")),
             "digits",
-        ),
-        "vhp-release-beta": (
-            VHPAutoencoder(
-                **{**vhp, "kappa": 0.28, "init": "pca", "posterior": "isotropic"},
-                encoder_release="beta",
-            ),
-            "pendulum",
         ),
         "vhp-geco": (VHPAutoencoder(**vhp, schedule="geco"), "digits"),
         "vhp-warmup": (VHPAutoencoder(**vhp, schedule="warmup", warmup_epochs=2), "digits"),
-        "vhp-constant": (VHPAutoencoder(**vhp, schedule="constant", beta=0.5), "digits"),
+        "vhp-constant": (VHPAutoencoder(**vhp, schedule="constant", beta_init=0.5), "digits"),
         "vhp-early-stopping": (
             VHPAutoencoder(**vhp, early_stopping=True, n_iter_no_change=1),
             "digits",

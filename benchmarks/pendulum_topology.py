@@ -64,7 +64,7 @@ def make_setting(name: str, epochs: int, seed: int):
             schedule="geco", **PENDULUM, **common
         ),
         "VHP, plain bound (pendulum settings)": lambda: VHPAutoencoder(
-            schedule="constant", beta=1.0, **PENDULUM, **common
+            schedule="constant", **PENDULUM, **common
         ),
         "VHP + warm-up 20 epochs (pendulum settings)": lambda: VHPAutoencoder(
             schedule="warmup", warmup_epochs=20, **PENDULUM, **common

@@ -43,7 +43,7 @@ from _common import (
 from _shape_data import VARIANTS
 from _topology import posterior_samples, read_back, refit_prior
 
-from skvhp import VHPAutoencoder
+from skvhp import TopologicalTerm, VHPAutoencoder
 from skvhp.topology import longest_bars, prior_mass_off_data
 
 SPLIT_DATE = "2026-12-07"
@@ -53,18 +53,18 @@ N_COMPONENTS = {"ring": 2, "arc": 2, "two-rings": 2, "torus": 3}
 
 # The settings compared. "per-shape" is docs/topology.md's expert choice for each shape
 # (it needs the answer: the shape); the others are one setting for every shape.
-SHAPE_KEEPING = dict(init="auto", topology_weight=1.0, topology_reference="start")
+SHAPE_KEEPING = dict(init="auto", topology=TopologicalTerm(weight=1.0))
 PER_SHAPE = {
     "ring": {},  # the defaults keep the ring
     "arc": SHAPE_KEEPING,
-    "two-rings": dict(init="auto", topology_weight=10.0, topology_reference="start", zeta_modes=12),
-    "torus": dict(init="circular", topology_weight=100.0, topology_reference="start"),
+    "two-rings": dict(init="auto", topology=TopologicalTerm(weight=10.0), zeta_modes=12),
+    "torus": dict(init="circular", topology=TopologicalTerm(weight=100.0)),
 }
 SETTINGS = {
     "defaults": lambda shape: {},
     "shape-keeping": lambda shape: SHAPE_KEEPING,
     # Screened on the tuning arcs (2026-12-07): does a heavier term hold the start open?
-    "shape-keeping-10": lambda shape: {**SHAPE_KEEPING, "topology_weight": 10.0},
+    "shape-keeping-10": lambda shape: {**SHAPE_KEEPING, "topology": TopologicalTerm(weight=10.0)},
     # Screened on the tuning half (2026-12-07): REWO stalls at kappa=0.1 on binarized,
     # aliased and Fashion images; does a κ chosen at the initial phase's plateau help?
     "shape-keeping-auto-kappa": lambda shape: {**SHAPE_KEEPING, "kappa": "auto"},

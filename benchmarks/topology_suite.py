@@ -46,7 +46,7 @@ from _topology import read_back
 from sklearn.decomposition import PCA
 from sklearn.manifold import Isomap
 
-from skvhp import IWAE, VampPriorVAE, VHPAutoencoder
+from skvhp import IWAE, TopologicalTerm, VampPriorVAE, VHPAutoencoder
 from skvhp.datasets import (
     load_fashion_mnist,
     load_mnist,
@@ -125,9 +125,14 @@ def load(manifold: str, seed: int, n_images: int, data_home: str):
     return X_train, X_test, y_test, y_train, (X_test - 0.5) / 0.5
 
 
+def _term(weight: float, reference: str = "data", scale: str = "mean") -> dict:
+    """The topological term of this weight (against the data unless said)."""
+    return dict(topology=TopologicalTerm(weight=float(weight), reference=reference, scale=scale))
+
+
 def _start_term(weight: float) -> dict:
     """The topological term of this weight, against the starting layout."""
-    return dict(topology_weight=float(weight), topology_reference="start")
+    return _term(weight, "start")
 
 
 # VHP variants: the recommended settings, the paper's defaults, and the screens of the
@@ -137,21 +142,21 @@ VHP_VARIANTS = {
     "vhp-algorithm1": ALGORITHM_1,  # the defaults until 2026-12-03
     "vhp-isomap": dict(init="isomap", posterior="isotropic"),
     "vhp-spectral": dict(init="spectral", posterior="isotropic"),
-    "vhp-topo": dict(init="pca", posterior="isotropic", topology_weight=1.0),
-    "vhp-isomap-topo": dict(init="isomap", posterior="isotropic", topology_weight=1.0),
-    "vhp-random-topo": dict(init="random", posterior="isotropic", topology_weight=1.0),
-    "vhp-topo0.1": dict(init="pca", posterior="isotropic", topology_weight=0.1),
-    "vhp-isomap-topo0.1": dict(init="isomap", posterior="isotropic", topology_weight=0.1),
+    "vhp-topo": dict(init="pca", posterior="isotropic", **_term(1.0)),
+    "vhp-isomap-topo": dict(init="isomap", posterior="isotropic", **_term(1.0)),
+    "vhp-random-topo": dict(init="random", posterior="isotropic", **_term(1.0)),
+    "vhp-topo0.1": dict(init="pca", posterior="isotropic", **_term(0.1)),
+    "vhp-isomap-topo0.1": dict(init="isomap", posterior="isotropic", **_term(0.1)),
     # Stronger topological terms, for the Spheres data (2026-12-03).
-    "vhp-isomap-topo10": dict(init="isomap", posterior="isotropic", topology_weight=10.0),
-    "vhp-isomap-topo100": dict(init="isomap", posterior="isotropic", topology_weight=100.0),
-    "vhp-isomap-topo30": dict(init="isomap", posterior="isotropic", topology_weight=30.0),
-    "vhp-topo10": dict(init="pca", posterior="isotropic", topology_weight=10.0),
+    "vhp-isomap-topo10": dict(init="isomap", posterior="isotropic", **_term(10.0)),
+    "vhp-isomap-topo100": dict(init="isomap", posterior="isotropic", **_term(100.0)),
+    "vhp-isomap-topo30": dict(init="isomap", posterior="isotropic", **_term(30.0)),
+    "vhp-topo10": dict(init="pca", posterior="isotropic", **_term(10.0)),
     # The topological term with the latent scale fitted to the data's tree edges, not the
     # codes' mean distance (2026-12-04): the distance settings (Spheres, MNIST, Fashion).
     **{
         f"vhp-isomap-topo{'' if w == 1 else w}-fitted": dict(
-            init="isomap", posterior="isotropic", topology_weight=float(w), topology_scale="fitted"
+            init="isomap", posterior="isotropic", **_term(w, scale="fitted")
         )
         for w in (1, 30)
     },
@@ -160,9 +165,8 @@ VHP_VARIANTS = {
     "vhp-isomap-topo-fitted-batch32": dict(
         init="isomap",
         posterior="isotropic",
-        topology_weight=1.0,
-        topology_scale="fitted",
         batch_size=32,
+        **_term(1.0, scale="fitted"),
     ),
     # The settings of vhp-isomap, run after init="isomap" began to lay out separate pieces
     # of the data side by side (2026-12-03); earlier vhp-isomap rows of two-rings predate it.
@@ -224,9 +228,8 @@ VHP_VARIANTS = {
     "vhp-circular-start-topo100-k64": dict(
         init="circular", posterior="isotropic", k=64, **_start_term(100)
     ),
-    # The encoder frozen until β reaches 1, so that the prior first fits the start's codes.
-    "vhp-late-release": dict(init="pca", posterior="isotropic", encoder_release="beta"),
-    "vhp-isomap-late-release": dict(init="isomap", posterior="isotropic", encoder_release="beta"),
+    # (vhp-late-release and vhp-isomap-late-release, the encoder frozen until β reached 1,
+    # used encoder_release="beta", retired in 0.2: git show 9241cf1:benchmarks/topology_suite.py)
 }
 
 

@@ -27,7 +27,6 @@ probe = VHPAutoencoder(
     hidden_layer_sizes=(64,),
     prior_hidden_layer_sizes=(32,),
     schedule="constant",
-    beta=1.0,
     max_iter=10,
     random_state=0,
 ).fit(X)

@@ -6,6 +6,7 @@ from ._iwae import IWAE
 from ._model_files import load, save
 from ._polar import PolarCoordinates
 from ._shape_check import TopologyWarning
+from ._topological_term import TopologicalTerm
 from ._vamp import VampPriorVAE
 from ._vhp import VHPAutoencoder
 
@@ -14,6 +15,7 @@ __all__ = [
     "active_units",
     "LatentGraphInterpolator",
     "PolarCoordinates",
+    "TopologicalTerm",
     "TopologyWarning",
     "VampPriorVAE",
     "VHPAutoencoder",

@@ -21,8 +21,10 @@ from typing import Any
 import numpy as np
 import torch
 
+from ._deprecated import translate_state
 from ._iwae import IWAE
 from ._resume import FITTED_PARAMETERS, changed_parameters, check_parameters_describe_weights
+from ._topological_term import TopologicalTerm
 from ._torch.schedules import GECO, REWO, ConstantBeta, LinearWarmUp
 from ._vamp import VampPriorVAE
 from ._vhp import VHPAutoencoder
@@ -32,6 +34,7 @@ from ._vhp import VHPAutoencoder
 FORMAT_VERSION = 2
 ESTIMATORS = {cls.__name__: cls for cls in (VHPAutoencoder, VampPriorVAE, IWAE)}
 SCHEDULES = {cls.__name__: cls for cls in (REWO, GECO, LinearWarmUp, ConstantBeta)}
+OPTIONS = {cls.__name__: cls for cls in (TopologicalTerm,)}  # parameters that are objects
 # Fitted state an estimator may carry besides its parameters (anything else is refused).
 FITTED = {
     "module_",
@@ -82,6 +85,8 @@ class _Encoder:
             return {"__dict__": [[self(k), self(v)] for k, v in value.items()]}
         if type(value).__name__ in SCHEDULES and type(value) is SCHEDULES[type(value).__name__]:
             return {"__schedule__": type(value).__name__, "state": self(vars(value))}
+        if type(value).__name__ in OPTIONS and type(value) is OPTIONS[type(value).__name__]:
+            return {"__option__": type(value).__name__, "params": self(value.get_params())}
         raise TypeError(f"cannot store a {type(value).__name__} in a model file safely")
 
 
@@ -131,6 +136,12 @@ def _decode(value: Any, tensors: dict[str, torch.Tensor]) -> Any:
         schedule = SCHEDULES[value["__schedule__"]].__new__(SCHEDULES[value["__schedule__"]])
         vars(schedule).update(_decode(value["state"], tensors))
         return schedule
+    if set(value) == {"__option__", "params"} and value["__option__"] in OPTIONS:
+        cls = OPTIONS[value["__option__"]]
+        params = _decode(value["params"], tensors)
+        if not isinstance(params, dict) or not set(params) <= set(cls._get_param_names()):
+            raise ValueError(f"the model file holds a damaged {cls.__name__}")
+        return cls(**params)
     raise ValueError(f"the model file holds an unknown value {str(value)[:80]!r}")
 
 
@@ -266,6 +277,8 @@ def _rebuild(cls: type, state: Any, path: Any) -> Any:
     """A fitted estimator from a decoded state, checked as ``fit`` checks its input."""
     if not isinstance(state, dict):
         raise ValueError(f"{path} has a damaged header.")
+    if cls is VHPAutoencoder:
+        translate_state(state)  # a file written by 0.1
     parameters = set(cls._get_param_names())
     unknown = set(state) - parameters - FITTED
     if unknown or "module_" not in state or "n_features_in_" not in state:

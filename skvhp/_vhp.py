@@ -8,10 +8,12 @@ from typing import Any
 
 import torch
 
+from . import _deprecated
 from ._base import signature_parameters
 from ._beta_bound import _BetaBoundVAE
 from ._layouts import choose_layout, manifold_layout, min_layout_samples
-from ._torch.callbacks import EncoderRelease, TopologicalTerm
+from ._topological_term import TopologicalTerm
+from ._torch.callbacks import EncoderRelease, TopologicalTermCallback
 from ._torch.init import (
     CIRCULAR_INIT_STEPS,
     PCA_INIT_STEPS,
@@ -25,6 +27,7 @@ from ._torch.training import FitState
 from ._validation import check_choice, check_float, check_int, check_layer_sizes
 
 SCHEDULES = ("rewo", "geco", "warmup", "constant")
+BETA_INIT = 1e-3  # REWO's and GECO's starting β where beta_init is None (the paper's)
 INITS = ("random", "pca", "isomap", "spectral", "by-piece", "circular", "auto")
 
 
@@ -41,14 +44,14 @@ class VHPAutoencoder(_BetaBoundVAE):
     an upper bound on KL(q(z|x) || p_Θ(z)) in expectation (Eq. 8) and at β = 1 the loss
     is the negative of a lower bound on log p(x). β is set by ``schedule``:
 
-    - ``"rewo"`` (Algorithm 1): β starts at ``beta_init`` ≪ 1 and only the encoder and
+    - ``"rewo"`` (Algorithm 1): β starts at ``beta_init`` (10⁻³) and only the encoder and
       decoder train (initial phase) until the running reconstruction error Ĉ_t falls
       below κ²; from then on everything trains and β_t = β_{t-1} exp[ν f_β(β_{t-1},
       Ĉ_t - κ²; τ) (Ĉ_t - κ²)], which keeps β in (0, 1] and ends at 1 once the
       constraint holds.
     - ``"geco"``: β_t = β_{t-1} exp[-ν (Ĉ_t - κ²)] (GECO's λ = 1/β update); β may exceed 1.
     - ``"warmup"``: β rises linearly from 0 to 1 over ``warmup_epochs``.
-    - ``"constant"``: β = ``beta`` throughout (β = 1: the plain bound).
+    - ``"constant"``: β = ``beta_init`` throughout (default 1: the plain bound).
 
     **The constraint.** C is the mean squared reconstruction error per feature,
     C = mean_j (x_j - E[x_j|z])², with z ~ q(z|x); Ĉ_t is its running average
@@ -88,11 +91,11 @@ class VHPAutoencoder(_BetaBoundVAE):
     schedule : {"rewo", "geco", "warmup", "constant"}, default="rewo"
         How β, the weight of the KL term, moves during training (see above): REWO and
         GECO steer it by the constraint C ≤ κ²; "warmup" raises it linearly to 1 over
-        ``warmup_epochs``; "constant" keeps it at ``beta``.
+        ``warmup_epochs``; "constant" keeps it at ``beta_init``.
     kappa : float or "auto", default=0.1
         Tolerance κ on the per-feature RMS reconstruction error (REWO, GECO), in the
         units of X. Read it off your data with the recipe: fit briefly with
-        ``schedule="constant", beta=1.0``, read ``sqrt(history_["C"][-1])`` and take κ
+        ``schedule="constant"``, read ``sqrt(history_["C"][-1])`` and take κ
         a little above it (×1.05) for a likelihood fit, below it for a constrained one
         (``docs/models.md``, "Choosing kappa"). The default 0.1 suits grey-level images
         as simple as the pendulum's (error ≈ 0.02 at β = 1: slack, REWO ends at β = 1);
@@ -115,12 +118,13 @@ class VHPAutoencoder(_BetaBoundVAE):
         Slope τ of REWO's tanh (larger: β approaches 1 faster once the constraint holds).
     alpha : float, default=0.99
         Smoothing α of the running average Ĉ_t (REWO, GECO).
-    beta_init : float, default=1e-3
-        Initial β for REWO and GECO.
+    beta_init : float or None, default=None
+        The β a schedule starts from: REWO and GECO move it from there (None: 10⁻³, the
+        paper's; a resumed fit continues their β and refuses a change), "constant" keeps
+        it throughout (None: 1.0; a resumed fit applies a change). Replaces ``beta``
+        (deprecated in 0.2).
     warmup_epochs : int, default=20
         Length of the linear warm-up (``schedule="warmup"``).
-    beta : float, default=1.0
-        β for ``schedule="constant"``.
     hidden_layer_sizes : tuple of int, default=(256, 256)
         Encoder layers (the decoder mirrors them).
     prior_hidden_layer_sizes : tuple of int, default=(256, 256)
@@ -190,42 +194,20 @@ default="pca"
         decoder has done what it can with the starting codes, which may be too coarse to
         meet κ², as on motion capture). ``encoder_released_at_`` records
         the iteration. Our addition, not in the paper. The pre-training is skipped when
-        ``warm_start`` continues a fit.
-    encoder_release : {"switch", "beta"}, default="switch"
-        When the encoder frozen by ``init`` joins training under REWO: at the switch to
-        the main phase ("switch"), or only once β has reached 1 ("beta": at the end of
-        the first epoch with β ≥ 0.99), so that the learned prior first fits the
-        starting codes; the plateau rule above applies before the switch in both cases.
-        Our addition, not in the paper (docs/topology.md).
-    topology_weight : float, default=0.0
-        Weight λ of the 0-dimensional topological loss of Moor et al. (2020) added to the
-        training loss: per batch, the distances along the minimum spanning trees of the
-        data and of the posterior means, each matrix divided by its mean, must agree
-        (``skvhp._torch.objectives.topological_loss``). It keeps codes apart whose data
-        are apart (on images, measure it against the start: ``topology_reference``; with
-        ``init="isomap"`` at 1.0 it comes level with Topological Autoencoders on their
-        Spheres and MNIST benchmarks, docs/topology.md). The trees are the batch's, so
-        ``batch_size`` sets which distances it compares: on data in many separate
-        clusters smaller batches (32 on Spheres) give it more edges between clusters.
-        0 (the default) trains the paper's objective; validation and ``score`` never
-        include the term. Our addition, not in the paper.
-    topology_reference : {"data", "start"}, default="data"
-        The distances the topological term compares the codes' with: the data's own
-        (Moor et al.), or those of the starting layout ("start": the codes of the
-        encoder as ``init`` pre-trained it, kept frozen; needs an ``init`` other than
-        "random"). Pixel distances saturate between images that share no pixels, so
-        against the data the term distorts a ring; against an Isomap or PCA start it
-        keeps that start's shape: an open arc stays open. The frozen start is kept as
-        ``reference_encoder_`` so that a warm start continues with it. Our addition.
-    topology_scale : {"mean", "fitted"}, default="mean"
-        How the topological term leaves the latent scale free: the codes' distances
-        divided by their batch mean, like the data's ("mean"), or scaled by the factor
-        that fits their tree edges to the data's best ("fitted": least squares over the
-        edges compared, the closed form of the scale Moor et al. learn). On Spheres
-        (``init="isomap"``, λ = 1, 3 seeds) "fitted" lowers the mean KL₀.₀₁ from 0.091
-        to 0.083 (but 0.067–0.093 by seed; with ``batch_size=32`` 0.054–0.078 over 5
-        seeds) and raises ℓ-Trust and ℓ-Cont on every seed; on MNIST it lowers KL₀.₁
-        from 0.102–0.106 to 0.094–0.100 on every seed (docs/research_log.md). Our addition.
+        ``warm_start`` continues a fit. (``encoder_release``, which could hold the
+        encoder until β reached 1, was retired in 0.2.)
+    topology : TopologicalTerm or None, default=None
+        The topological term of Moor et al. (2020) added to the training loss
+        (:class:`TopologicalTerm`: its ``weight``, its ``reference``, the start or the
+        data, and its ``scale``; ``topology__weight`` in a grid search). It keeps codes
+        apart whose start (or data) are apart: with ``init="auto"`` and the start as
+        reference, an open arc stays open (docs/shape.md); with ``init="isomap"`` and
+        ``TopologicalTerm(reference="data", scale="fitted")`` it comes level with
+        Topological Autoencoders on their Spheres and MNIST benchmarks
+        (docs/topology.md). None (the default) trains the paper's objective; validation
+        and ``score`` never include the term. Our addition, not in the paper. Replaces
+        ``topology_weight``, ``topology_reference`` and ``topology_scale`` (deprecated
+        in 0.2).
     score_estimator : {"joint", "nested"}, default="joint"
         How ``score_samples`` estimates log p(x) with ``n_importance_samples`` = S draws.
         "joint": importance sampling over (z, ζ) with the proposal q(z|x) q_Φ(ζ|z), one ζ
@@ -303,9 +285,8 @@ default="pca"
         nu: float | str = "auto",
         tau: float = 3.0,
         alpha: float = 0.99,
-        beta_init: float = 1e-3,
+        beta_init: float | None = None,
         warmup_epochs: int = 20,
-        beta: float = 1.0,
         hidden_layer_sizes: tuple[int, ...] = (256, 256),
         prior_hidden_layer_sizes: tuple[int, ...] = (256, 256),
         activation: str = "tanh",
@@ -313,10 +294,7 @@ default="pca"
         posterior: str = "auto",
         init: str = "pca",
         score_estimator: str = "joint",
-        topology_weight: float = 0.0,
-        topology_reference: str = "data",
-        topology_scale: str = "mean",
-        encoder_release: str = "switch",
+        topology: TopologicalTerm | None = None,
         max_iter: int = 100,
         batch_size: int = 100,
         learning_rate: float = 1e-3,
@@ -332,8 +310,11 @@ default="pca"
         dynamic_binarization: bool = False,
         mixed_precision: bool = False,
         shape_check: bool = True,
+        **deprecated: Any,
     ):
         super().__init__(**signature_parameters(self, locals()))
+        if deprecated:  # names of 0.1, for one release (skvhp._deprecated)
+            self._set_deprecated(deprecated)
 
     # The prior's networks, the posterior and the start (which sets the posterior under
     # "auto") define the model; a resumed fit continues the schedule it started.
@@ -345,7 +326,28 @@ default="pca"
         "posterior",
         "init",
     )
-    _start_parameters = (*_BetaBoundVAE._start_parameters, "schedule", "beta_init")
+
+    @property
+    def _start_parameters(self) -> tuple[str, ...]:
+        # beta_init starts REWO's and GECO's β, which a resumed fit continues; a constant
+        # β is applied by the next fit like the schedule's other settings.
+        steered = self.schedule in ("rewo", "geco")
+        return (*_BetaBoundVAE._start_parameters, "schedule", *(("beta_init",) * steered))
+
+    def set_params(self, **params: Any) -> VHPAutoencoder:
+        deprecated = {k: params.pop(k) for k in list(params) if k in _deprecated.DEPRECATED}
+        super().set_params(**params)
+        if deprecated:
+            self._set_deprecated(deprecated)
+        return self
+
+    def _set_deprecated(self, old: dict[str, Any]) -> None:
+        unknown = sorted(set(old) - set(_deprecated.DEPRECATED))
+        if unknown:  # what the signature would say without **deprecated
+            raise TypeError(f"VHPAutoencoder got an unexpected keyword argument {unknown[0]!r}")
+        _deprecated.warn(type(self).__name__, old)
+        for name, value in _deprecated.translate(vars(self), old).items():
+            setattr(self, name, value)
 
     # ------------------------------------------------------------------ parameters
     def _check_extra_params(self) -> None:
@@ -368,9 +370,12 @@ default="pca"
             check_float(self.nu, "nu", 0.0, low_inclusive=False)
         check_float(self.tau, "tau", 0.0, low_inclusive=False)
         check_float(self.alpha, "alpha", 0.0, 1.0, high_inclusive=False)
-        check_float(self.beta_init, "beta_init", 0.0, 1.0, low_inclusive=False)
+        if self.beta_init is not None:
+            if self.schedule == "constant":
+                check_float(self.beta_init, "beta_init", 0.0)
+            else:
+                check_float(self.beta_init, "beta_init", 0.0, 1.0, low_inclusive=False)
         check_int(self.warmup_epochs, "warmup_epochs", 0)
-        check_float(self.beta, "beta", 0.0)
         check_layer_sizes(self.prior_hidden_layer_sizes, "prior_hidden_layer_sizes")
         check_choice(self.posterior, "posterior", ("auto", "diagonal", "isotropic"))
         check_choice(self.init, "init", INITS)
@@ -379,16 +384,12 @@ default="pca"
                 f"init='circular' lays the data out on a circle or a torus, which needs "
                 f"n_components >= 2; got n_components={self.n_components}."
             )
-        check_float(self.topology_weight, "topology_weight", 0.0)
-        check_choice(self.topology_reference, "topology_reference", ("data", "start"))
-        check_choice(self.topology_scale, "topology_scale", ("mean", "fitted"))
-        if self.topology_reference == "start" and self.init == "random":
-            raise ValueError(
-                "topology_reference='start' compares the codes with the starting layout, "
-                "which init='random' does not have; choose init='pca', 'isomap', "
-                "'spectral' or 'auto'."
-            )
-        check_choice(self.encoder_release, "encoder_release", ("switch", "beta"))
+        if self.topology is not None:
+            if not isinstance(self.topology, TopologicalTerm):
+                raise ValueError(
+                    f"topology must be None or a skvhp.TopologicalTerm, got {self.topology!r}."
+                )
+            self.topology.check(self.init)
         check_choice(self.score_estimator, "score_estimator", ("joint", "nested"))
 
     def _isotropic_posterior(self) -> bool:
@@ -400,12 +401,17 @@ default="pca"
         nu = None if isinstance(self.nu, str) else float(self.nu)  # None: the schedule's auto
         if self.schedule == "rewo":
             kappa = None if isinstance(self.kappa, str) else self.kappa  # None: "auto"
-            return REWO(kappa, nu, self.tau, self.alpha, self.beta_init)
+            return REWO(kappa, nu, self.tau, self.alpha, self._beta_init())
         if self.schedule == "geco":
-            return GECO(self.kappa, nu, self.alpha, self.beta_init)
+            return GECO(self.kappa, nu, self.alpha, self._beta_init())
         if self.schedule == "warmup":
             return LinearWarmUp(self.warmup_epochs)
-        return ConstantBeta(self.beta)
+        return ConstantBeta(self._beta_init())
+
+    def _beta_init(self) -> float:
+        if self.beta_init is not None:
+            return self.beta_init
+        return 1.0 if self.schedule == "constant" else BETA_INIT
 
     # ------------------------------------------------------------------ model
     def _make_module(self, n_features: int) -> SingleLayerVAE:
@@ -438,23 +444,24 @@ default="pca"
             targets = self._layout(X_train, state.seed, state)
             steps = CIRCULAR_INIT_STEPS if state.layout == "circular" else PCA_INIT_STEPS
             pretrain_encoder(model.encoder, X_train, targets, state.generator, steps)
-        if self.topology_weight > 0.0:
+        term = self.topology
+        if term is not None and term.active:
             reference = None
-            if self.topology_reference == "start":
+            if term.reference == "start":
                 reference = getattr(self, "reference_encoder_", None) if continuing else None
                 if reference is None and continuing:
                     raise ValueError(
-                        "topology_reference='start' cannot continue this model: it has no "
+                        "topology.reference='start' cannot continue this model: it has no "
                         "frozen start (reference_encoder_; model files do not store it). "
                         "Refit without warm_start."
                     )
                 if reference is None:  # the encoder as init left it, frozen
                     reference = copy.deepcopy(model.encoder).requires_grad_(False)
             state.callbacks.append(
-                TopologicalTerm(self.topology_weight, self.topology_scale, reference)
+                TopologicalTermCallback(float(term.weight), term.scale, reference)
             )
         released = getattr(self, "encoder_released_at_", None) if continuing else None
-        release = EncoderRelease(self.encoder_release, released)
+        release = EncoderRelease(released)
         state.callbacks.append(release)
         if self.init != "random" and released is None and isinstance(state.schedule, REWO):
             # REWO's initial phase then trains the decoder alone.
@@ -484,24 +491,20 @@ default="pca"
         return torch.as_tensor(coords, dtype=X_train.dtype, device=X_train.device)
 
     def _commit(self, state: FitState) -> None:
-        for p in state.model.parameters():  # a fit that ended still frozen: a plain module
-            p.requires_grad_(True)
         super()._commit(state)
         release = next(c for c in state.callbacks if isinstance(c, EncoderRelease))
         self.encoder_released_at_ = release.released_at
         self.layout_ = state.layout
-        term = next((c for c in state.callbacks if isinstance(c, TopologicalTerm)), None)
+        term = next((c for c in state.callbacks if isinstance(c, TopologicalTermCallback)), None)
         if term is not None and term.reference is not None:
             self.reference_encoder_ = term.reference
         elif hasattr(self, "reference_encoder_"):  # a refit without it: no stale start
             del self.reference_encoder_
 
     def __setstate__(self, state: dict) -> None:
-        state.setdefault("topology_weight", 0.0)  # pickled before the options existed
-        state.setdefault("encoder_release", "switch")
+        _deprecated.translate_state(state)  # pickled by 0.1
+        state.setdefault("topology", None)  # pickled before the options existed
         state.setdefault("zeta_modes", 1)
-        state.setdefault("topology_reference", "data")
-        state.setdefault("topology_scale", "mean")
         super().__setstate__(state)
 
     def _scoring_options(self) -> dict[str, Any]:

@@ -85,3 +85,12 @@ def test_the_size_count_ignores_docstrings_and_comments():
     source = 'class A:\n    """Doc\n    string."""\n\n    # a comment\n    x = 1\n'
     node = ast.parse(source).body[0]
     assert _code_lines(node, source.splitlines()) == 2  # "class A:" and "x = 1"
+
+
+def test_vhp_keeps_to_the_papers_parameters_plus_a_few():
+    """VHPAutoencoder's own parameters (those IWAE does not share) stay at most 13: an
+    option family with hyperparameters of its own is one object (``topology``)."""
+    from skvhp import IWAE, VHPAutoencoder
+
+    own = set(VHPAutoencoder._get_param_names()) - set(IWAE._get_param_names())
+    assert len(own) <= 13, sorted(own)

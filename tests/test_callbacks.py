@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import torch
 from torch import nn
 
-from skvhp._torch.callbacks import Callback, EncoderRelease, TopologicalTerm, regulariser
+from skvhp._torch.callbacks import Callback, EncoderRelease, TopologicalTermCallback, regulariser
 from skvhp._torch.objectives import topological_loss
 
 
@@ -41,9 +41,9 @@ def test_the_topological_term_measures_against_the_data_or_the_reference():
     def as_gaussian_head(x):
         return reference(x), None
 
-    against_data = TopologicalTerm(2.0, "mean").regulariser(model, x)
+    against_data = TopologicalTermCallback(2.0, "mean").regulariser(model, x)
     assert torch.allclose(against_data, 2.0 * topological_loss(x, encoder(x), "mean"))
-    against_start = TopologicalTerm(1.0, "mean", as_gaussian_head).regulariser(model, x)
+    against_start = TopologicalTermCallback(1.0, "mean", as_gaussian_head).regulariser(model, x)
     expected = topological_loss(reference(x).detach(), encoder(x), "mean")
     assert torch.allclose(against_start, expected)
 
@@ -51,7 +51,7 @@ def test_the_topological_term_measures_against_the_data_or_the_reference():
 def test_the_release_holds_under_the_mask_until_the_switch():
     encoder = nn.Linear(3, 2)
     state = _state()
-    release = EncoderRelease("switch")
+    release = EncoderRelease()
     release.hold(state, encoder, None)
     assert len(state.frozen) == 2 and release.released_at is None
     release.on_epoch_end(state, {"C": 1.0})  # still in the initial phase, C falling
@@ -62,26 +62,13 @@ def test_the_release_holds_under_the_mask_until_the_switch():
     assert release.released_at == 40 and state.frozen == []
 
 
-def test_the_beta_rule_holds_without_gradients_until_beta_reaches_one():
-    encoder = nn.Linear(3, 2)
-    state = _state(main_phase_start=10, beta=0.5, iteration=30)
-    release = EncoderRelease("beta")
-    release.hold(state, encoder, None)
-    assert state.frozen == [] and not any(p.requires_grad for p in encoder.parameters())
-    release.on_epoch_end(state, {"C": 0.3})
-    assert release.released_at is None
-    state.schedule.beta = torch.tensor(1.0)
-    release.on_epoch_end(state, {"C": 0.3})
-    assert release.released_at == 30 and all(p.requires_grad for p in encoder.parameters())
-
-
 def test_a_plateau_in_the_initial_phase_releases_and_a_released_encoder_stays_free():
     encoder = nn.Linear(3, 2)
     state = _state(iteration=12)
-    release = EncoderRelease("switch")
+    release = EncoderRelease()
     release.hold(state, encoder, previous_C=1.0)
     release.on_epoch_end(state, {"C": 0.995})  # fell by under 1 %
     assert release.released_at == 12 and state.frozen == []
-    resumed = EncoderRelease("switch", released_at=12)  # a resumed fit: not held again
+    resumed = EncoderRelease(released_at=12)  # a resumed fit: not held again
     resumed.on_epoch_end(state, {"C": 0.5})
     assert resumed.released_at == 12

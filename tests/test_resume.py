@@ -35,7 +35,7 @@ CASES = {
     ),
     "VHP GECO": (VHPAutoencoder, dict(k=3, schedule="geco", kappa=0.3)),
     "VHP warm-up": (VHPAutoencoder, dict(k=3, schedule="warmup", warmup_epochs=3)),
-    "VHP constant": (VHPAutoencoder, dict(k=3, schedule="constant", beta=0.5)),
+    "VHP constant": (VHPAutoencoder, dict(k=3, schedule="constant", beta_init=0.5)),
     "IWAE early stopping": (
         IWAE,
         dict(k=2, early_stopping=True, n_iter_no_change=10, learning_rate=3e-2),

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 import skvhp
-from skvhp import IWAE, VampPriorVAE, VHPAutoencoder
+from skvhp import IWAE, TopologicalTerm, VampPriorVAE, VHPAutoencoder
 from skvhp._resume import fixed_names
 
 from .conftest import small
@@ -28,7 +28,6 @@ ALTERNATIVES = {
     "alpha": 0.9,
     "beta_init": 0.01,
     "warmup_epochs": 2,
-    "beta": 0.5,
     "hidden_layer_sizes": (6,),
     "hidden_layer_sizes_z2": (4,),
     "prior_hidden_layer_sizes": (5,),
@@ -37,10 +36,7 @@ ALTERNATIVES = {
     "posterior": "diagonal",
     "init": "random",
     "score_estimator": "nested",
-    "topology_weight": 0.5,
-    "topology_reference": "start",
-    "topology_scale": "fitted",
-    "encoder_release": "beta",
+    "topology": TopologicalTerm(weight=0.5, reference="start", scale="fitted"),
     "n_layers": 2,
     "n_components_z1": 3,
     "n_pseudo_inputs": 3,
@@ -115,8 +111,7 @@ def test_a_changed_parameter_is_applied_or_refused(name, parameter, fitted, digi
         after = model.module_.state_dict()  # a refused fit changes nothing
         assert all(torch.equal(before[k], after[k]) for k in before)
         return
-    if parameter == "topology_reference":  # "start" needs a frozen start: documented refusal
-        model.set_params(topology_weight=1.0)
+    if parameter == "topology":  # "start" needs a frozen start: documented refusal
         with pytest.raises(ValueError, match="no frozen start"):
             model.fit(digits01_module)
         return

@@ -1,5 +1,6 @@
 """VHPAutoencoder: the hierarchical prior's bound, REWO in training, the pendulum probe."""
 
+import re
 import warnings
 
 import numpy as np
@@ -11,7 +12,7 @@ from sklearn.linear_model import LinearRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
-from skvhp import PolarCoordinates, VHPAutoencoder
+from skvhp import PolarCoordinates, TopologicalTerm, VHPAutoencoder
 from skvhp._torch.distributions import log_unit_mixture, spread_mode_means
 from skvhp._torch.init import pca_coordinates
 from skvhp._torch.priors import HierarchicalPrior
@@ -137,8 +138,6 @@ def pendulum():
 def test_loose_kappa_warns(pendulum):
     """A κ the untrained model already meets skips the initial phase: the fit says so
     and names a κ that binds; with that κ the initial phase is not skipped."""
-    import re
-
     X, _ = pendulum
     with pytest.warns(ConvergenceWarning, match="is loose") as caught:
         loose = small(VHPAutoencoder, kappa=0.9, prior_hidden_layer_sizes=(8,)).fit(X)
@@ -170,8 +169,6 @@ def test_initial_phase_does_not_touch_the_prior(pendulum):
         never.fit(X)
     # The warning names a κ and an α that would have worked; with them, the same run
     # switches.
-    import re
-
     message = str(caught[0].message)
     suggested = float(re.search(r"kappa=([0-9.eE+-]+) would", message).group(1))
     alpha = float(re.search(r"\(alpha=([0-9.]+): about", message).group(1))
@@ -185,7 +182,7 @@ def test_initial_phase_does_not_touch_the_prior(pendulum):
     for fitted, initial in zip(prior_parameters(never), untouched, strict=True):
         assert torch.equal(fitted, initial)
     assert set(never.iteration_history_["initial_phase"]) == {1.0}
-    assert set(never.iteration_history_["beta"]) == {never.beta_init}
+    assert set(never.iteration_history_["beta"]) == {1e-3}  # beta_init=None: the paper's
     # With a κ just below the untrained error the main phase starts and the prior does train.
     loose = small(VHPAutoencoder, kappa=0.49, prior_hidden_layer_sizes=(8,))
     with warnings.catch_warnings():
@@ -271,7 +268,6 @@ def test_grid_search_over_kappa(pendulum):
         ("beta_init", 0.0),
         ("beta_init", 2.0),
         ("warmup_epochs", -1),
-        ("beta", -0.5),
         ("k", 0),
         ("n_components_zeta", 0),
         ("prior_hidden_layer_sizes", (0,)),
@@ -427,44 +423,6 @@ def test_pca_init_freezes_the_encoder_only_in_rewos_initial_phase(pendulum):
     assert any(not torch.equal(a, b) for a, b in zip(one, two, strict=True))
 
 
-def test_encoder_release_beta_holds_the_encoder_until_beta_reaches_one(pendulum):
-    """encoder_release="beta": frozen past the switch, released at the end of the first
-    epoch with β ≥ 0.99, trained from then on; the module is a plain one afterwards."""
-    X, _ = pendulum
-    per_epoch = int(np.ceil(len(X) / 32))
-
-    def fitted(epochs, **kw):
-        # κ, ν and the learning rate such that REWO switches in the first epoch and β
-        # reaches 1 within ten.
-        model = small(
-            VHPAutoencoder,
-            init="pca",
-            kappa=0.25,
-            nu=1.0,
-            alpha=0.5,
-            learning_rate=2e-2,
-            max_iter=epochs,
-            **kw,
-        ).fit(X)
-        return model, [p.detach().clone() for p in model.module_.encoder.parameters()]
-
-    long, _ = fitted(12, encoder_release="beta")
-    switch = long.schedule_.main_phase_start
-    beta_at_epoch_end = np.array(long.iteration_history_["beta"])[per_epoch - 1 :: per_epoch]
-    assert switch is not None and beta_at_epoch_end[-1] >= 0.99
-    epoch = int(np.argmax(beta_at_epoch_end >= 0.99)) + 1  # the first ending with β ≥ 0.99
-    assert epoch * per_epoch > switch + per_epoch  # past the switch's epoch
-    assert long.encoder_released_at_ == epoch * per_epoch
-    _, first = fitted(1, encoder_release="beta")
-    held, last_frozen = fitted(epoch, encoder_release="beta")
-    _, trained = fitted(epoch + 1, encoder_release="beta")
-    assert all(torch.equal(a, b) for a, b in zip(first, last_frozen, strict=True))
-    assert any(not torch.equal(a, b) for a, b in zip(last_frozen, trained, strict=True))
-    assert all(p.requires_grad for p in held.module_.parameters())
-    with pytest.raises(ValueError, match="encoder_release"):
-        small(VHPAutoencoder, encoder_release="never").fit(X)
-
-
 def test_pendulum_settings_keep_the_ring_closed_with_the_prior_on_it():
     """End to end on a small pendulum with the documented pendulum settings: the codes
     form a round ring traversed with the angle, and the learned prior's samples lie on
@@ -543,10 +501,10 @@ def test_topological_loss_with_the_fitted_scale():
         assert torch.all(torch.isfinite(z.grad))
 
 
-def test_topology_weight_adds_the_term_to_training_only(pendulum):
+def test_topological_term_adds_to_training_only(pendulum):
     X, _ = pendulum
     plain = small(VHPAutoencoder, kappa=0.6).fit(X[:200])
-    topo = small(VHPAutoencoder, kappa=0.6, topology_weight=1.0).fit(X[:200])
+    topo = small(VHPAutoencoder, kappa=0.6, topology=TopologicalTerm()).fit(X[:200])
     assert "regulariser" not in plain.history_ and min(topo.history_["regulariser"]) > 0
     # The bound (validation, score) never includes it.
     np.testing.assert_allclose(
@@ -554,12 +512,18 @@ def test_topology_weight_adds_the_term_to_training_only(pendulum):
         topo.history_["nll"][0] + topo.history_["beta"][0] * topo.history_["kl"][0],
         rtol=1e-4,
     )
-    with pytest.raises(ValueError, match="topology_weight"):
-        small(VHPAutoencoder, topology_weight=-1.0).fit(X[:200])
-    fitted = small(VHPAutoencoder, kappa=0.6, topology_weight=1.0, topology_scale="fitted")
+    fitted = small(VHPAutoencoder, kappa=0.6, topology=TopologicalTerm(scale="fitted"))
     assert min(fitted.fit(X[:200]).history_["regulariser"]) > 0
-    with pytest.raises(ValueError, match="topology_scale"):
-        small(VHPAutoencoder, topology_weight=1.0, topology_scale="max").fit(X[:200])
+    off = small(VHPAutoencoder, kappa=0.6, topology=TopologicalTerm(weight=0.0)).fit(X[:200])
+    assert "regulariser" not in off.history_  # weight 0: the paper's loss
+    for bad, name in (
+        (TopologicalTerm(weight=-1.0), "topology.weight"),
+        (TopologicalTerm(scale="max"), "topology.scale"),
+        (TopologicalTerm(reference="x"), "topology.reference"),
+        (1.0, "topology must be None or a skvhp.TopologicalTerm"),
+    ):
+        with pytest.raises(ValueError, match=re.escape(name)):
+            small(VHPAutoencoder, topology=bad).fit(X[:200])
 
 
 @pytest.mark.filterwarnings("ignore:VHPAutoencoder.score_samples with likelihood='bernoulli'")
@@ -597,32 +561,29 @@ def test_topology_reference_start_compares_with_the_frozen_start(pendulum):
     initial phase with a tight κ); against the data it is not. The start stays frozen, and
     a warm start continues with it."""
     X, _ = pendulum
-    params = dict(init="pca", topology_weight=1.0, kappa=0.01, prior_hidden_layer_sizes=(8,))
-    start = small(VHPAutoencoder, topology_reference="start", **params).fit(X[:200])
-    data = small(VHPAutoencoder, **params).fit(X[:200])
+    params = dict(init="pca", kappa=0.01, prior_hidden_layer_sizes=(8,))
+    start = small(VHPAutoencoder, topology=TopologicalTerm(), **params).fit(X[:200])
+    against_data = TopologicalTerm(reference="data")
+    data = small(VHPAutoencoder, topology=against_data, **params).fit(X[:200])
     assert start.schedule_.main_phase_start is None  # the encoder never left the start
     assert max(start.history_["regulariser"]) == 0.0 < min(data.history_["regulariser"])
     reference = start.reference_encoder_
     assert reference is not start.module_.encoder
     assert not any(p.requires_grad for p in reference.parameters())
     assert not hasattr(data, "reference_encoder_")
-    loose = small(VHPAutoencoder, topology_reference="start", **{**params, "kappa": 0.6})
+    loose = small(VHPAutoencoder, topology=TopologicalTerm(), **{**params, "kappa": 0.6})
     assert loose.fit(X[:200]).history_["regulariser"][-1] > 0.0  # released: codes move
     frozen = [p.detach().clone() for p in reference.parameters()]
     start.set_params(warm_start=True, kappa=0.6, max_iter=1).fit(X[:200])
     assert start.reference_encoder_ is reference
     assert all(torch.equal(a, b) for a, b in zip(frozen, reference.parameters(), strict=True))
-    start.set_params(warm_start=False, topology_reference="data").fit(X[:200])
+    start.set_params(warm_start=False, topology__reference="data").fit(X[:200])
     assert not hasattr(start, "reference_encoder_")  # a refit without it drops the start
-    start.set_params(warm_start=True, topology_reference="start")
-    with pytest.raises(ValueError, match="topology_reference='start' cannot continue"):
+    start.set_params(warm_start=True, topology__reference="start")
+    with pytest.raises(ValueError, match="topology.reference='start' cannot continue"):
         start.fit(X[:200])
-    for bad in (
-        dict(init="random", topology_reference="start"),
-        dict(init="pca", topology_reference="x"),
-    ):
-        with pytest.raises(ValueError, match="topology_reference"):
-            small(VHPAutoencoder, **bad).fit(X[:200])
+    with pytest.raises(ValueError, match="topology.reference='start' compares"):
+        small(VHPAutoencoder, init="random", topology=TopologicalTerm()).fit(X[:200])
 
 
 def test_the_default_pca_start_takes_more_latent_units_than_features():

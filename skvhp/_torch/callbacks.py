@@ -43,11 +43,11 @@ def regulariser(state: FitState, x: torch.Tensor) -> torch.Tensor | None:
     return total
 
 
-class TopologicalTerm(Callback):
-    """``weight`` times the 0-dimensional topological loss of each batch's posterior means
-    (Moor et al. 2020; ``objectives.topological_loss`` with ``scale``) against the
-    batch's rows, or, with a ``reference`` encoder (the start, frozen), against its
-    means of the batch."""
+class TopologicalTermCallback(Callback):
+    """The fit-time side of ``skvhp.TopologicalTerm``: ``weight`` times the
+    0-dimensional topological loss of each batch's posterior means (Moor et al. 2020;
+    ``objectives.topological_loss`` with ``scale``) against the batch's rows, or, with a
+    ``reference`` encoder (the start, frozen), against its means of the batch."""
 
     def __init__(self, weight: float, scale: str, reference: nn.Module | None = None):
         self.weight = weight
@@ -62,32 +62,26 @@ class TopologicalTerm(Callback):
 
 class EncoderRelease(Callback):
     """Holds a pre-trained encoder still through REWO's initial phase, so the decoder
-    learns the start's codes, then releases it: at the switch to the main phase
-    (``rule="switch"``), once β has reached 1 (``"beta"``), or at the end of an epoch
-    whose mean reconstruction error fell by under 1 % (whichever comes first).
+    learns the start's codes, then releases it: at the switch to the main phase, or at
+    the end of an epoch whose mean reconstruction error fell by under 1 % (whichever
+    comes first).
 
     ``released_at`` is the iteration of the release (None while held or never held);
     a resumed fit passes the previous fit's value, and an encoder released once is not
     held again.
     """
 
-    def __init__(self, rule: str, released_at: int | None = None):
-        self.rule = rule
+    def __init__(self, released_at: int | None = None):
         self.released_at = released_at
         self.held: list[nn.Parameter] = []
         self.previous_C: float | None = None
 
     def hold(self, state: FitState, encoder: nn.Module, previous_C: float | None) -> None:
-        """Hold ``encoder``: under the schedule's mask until the switch ("switch"), or
-        without gradients until the epoch end that releases it, past the switch ("beta").
-        ``previous_C`` is the last epoch's mean error where the fit resumes one (the
-        plateau rule compares with the previous epoch, also across a resume)."""
+        """Hold ``encoder`` under the schedule's mask until the switch. ``previous_C`` is
+        the last epoch's mean error where the fit resumes one (the plateau rule compares
+        with the previous epoch, also across a resume)."""
         self.held = list(encoder.parameters())
-        if self.rule == "switch":
-            state.frozen += self.held
-        else:
-            for p in self.held:
-                p.requires_grad_(False)
+        state.frozen += self.held
         self.previous_C = previous_C
 
     def on_epoch_end(self, state: FitState, epoch_terms: dict[str, float]) -> None:
@@ -95,10 +89,7 @@ class EncoderRelease(Callback):
             return
         schedule = state.schedule
         if schedule.main_phase_start is not None:
-            if self.rule == "switch":
-                self._release(state, schedule.main_phase_start)
-            elif float(schedule.beta) >= 0.99:  # one host read per epoch
-                self._release(state, schedule.iteration)
+            self._release(state, schedule.main_phase_start)
         elif self.previous_C is not None and epoch_terms["C"] > 0.99 * self.previous_C:
             self._release(state, schedule.iteration)  # C stopped falling
         self.previous_C = epoch_terms["C"]
@@ -106,7 +97,5 @@ class EncoderRelease(Callback):
     def _release(self, state: FitState, iteration: int) -> None:
         released = {id(p) for p in self.held}
         state.frozen = [p for p in state.frozen if id(p) not in released]
-        for p in self.held:
-            p.requires_grad_(True)
         self.held = []
         self.released_at = iteration

@@ -1,0 +1,74 @@
+"""VHPAutoencoder's parameters renamed or retired in 0.2, accepted for one release.
+
+``topology_weight``, ``topology_reference`` and ``topology_scale`` became one option,
+``topology=TopologicalTerm(weight, reference, scale)``; ``beta`` (the β of
+``schedule="constant"``) became ``beta_init``, the β a schedule starts from; and
+``encoder_release`` was retired (its one remaining value is the behaviour). The old
+names still work in the constructor, ``set_params`` and old pickles or model files,
+with a ``FutureWarning``; they are not parameters (``get_params`` shows the new ones),
+so ``clone`` and grid searches see the new names only.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from ._topological_term import TopologicalTerm
+
+TOPOLOGY_NAMES = {"topology_weight": "weight", "topology_reference": "reference"}
+TOPOLOGY_NAMES["topology_scale"] = "scale"
+DEPRECATED = (*TOPOLOGY_NAMES, "beta", "encoder_release")
+# The term as the old parameters' defaults left it: off, against the data, mean scale.
+_OLD_TOPOLOGY = {"weight": 0.0, "reference": "data", "scale": "mean"}
+
+
+def translate(current: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:
+    """The new parameters' values that the deprecated ones in ``old`` stand for, given
+    the ``current`` values of the new ones (``topology``, ``schedule``, ``beta_init``).
+
+    Raises a ``ValueError`` for a retired value (``encoder_release="beta"``)."""
+    unknown = set(old) - set(DEPRECATED)
+    if unknown:
+        raise ValueError(f"not a deprecated parameter: {sorted(unknown)}")
+    new: dict[str, Any] = {}
+    given = {TOPOLOGY_NAMES[k]: v for k, v in old.items() if k in TOPOLOGY_NAMES}
+    if given:
+        topology = current.get("topology")
+        base = topology.get_params() if isinstance(topology, TopologicalTerm) else _OLD_TOPOLOGY
+        new["topology"] = TopologicalTerm(**{**base, **given})
+    if "beta" in old and current.get("schedule") == "constant":
+        new["beta_init"] = old["beta"]  # beta only ever acted with schedule="constant"
+    release = old.get("encoder_release", "switch")
+    if not (isinstance(release, str) and release == "switch"):
+        raise ValueError(
+            f"encoder_release={release!r}: the option was retired in skvhp 0.2 (no "
+            "recommended setting used it; docs/research_log.md has its results). The "
+            "encoder frozen by init is released at the switch to REWO's main phase."
+        )
+    return new
+
+
+def warn(owner: str, old: dict[str, Any]) -> None:
+    """One ``FutureWarning`` naming each deprecated parameter given and its successor."""
+    successors = {
+        **{k: f"topology=TopologicalTerm({v}=...)" for k, v in TOPOLOGY_NAMES.items()},
+        "beta": "beta_init (the β of schedule='constant')",
+        "encoder_release": "nothing (the encoder is released at REWO's switch)",
+    }
+    named = "; ".join(f"{k} -> {successors[k]}" for k in old)
+    warnings.warn(
+        f"{owner}: deprecated in 0.2 and removed in 0.3: {named}.", FutureWarning, stacklevel=3
+    )
+
+
+def translate_state(state: dict[str, Any]) -> None:
+    """Rewrite, in place, the parameters of a model pickled or saved before 0.2 (no
+    warning: the user did not write them)."""
+    old = {k: state.pop(k) for k in DEPRECATED if k in state}
+    old.pop("encoder_release", None)  # a fitted model: its release already happened
+    if not old:
+        return
+    state.update(translate(state, old))
+    if state.get("topology") is not None and not state["topology"].active:
+        state["topology"] = None  # the old default: no term

@@ -1,0 +1,91 @@
+"""The topological term, an option family of :class:`VHPAutoencoder` (``topology=``).
+
+Its hyperparameters travel together in one object, as a kernel does in scikit-learn's
+``GaussianProcessRegressor(kernel=...)``: ``get_params`` and ``set_params`` reach them
+(``topology__weight`` in a grid search), and the torch layer's callback
+(``skvhp._torch.callbacks.TopologicalTermCallback``) is built from it at each fit.
+"""
+
+from __future__ import annotations
+
+from sklearn.base import BaseEstimator
+
+from ._validation import check_choice, check_float
+
+REFERENCES = ("start", "data")
+SCALES = ("mean", "fitted")
+
+
+class TopologicalTerm(BaseEstimator):
+    """The 0-dimensional topological loss of Moor et al. (2020), added to VHP's training
+    loss: ``VHPAutoencoder(topology=TopologicalTerm(weight=1.0))``.
+
+    Per batch, the distances along the minimum spanning trees of a reference (the data,
+    or the frozen start's codes) and of the posterior means, each made scale-free, must
+    agree (``skvhp._torch.objectives.topological_loss``). It keeps codes apart whose
+    reference points are apart, so a gap the start has (an open arc's ends) is not
+    closed by training. Validation losses and ``score`` never include it. Our addition,
+    not in Klushyn et al.
+
+    Parameters
+    ----------
+    weight : float, default=1.0
+        Its weight λ in the training loss; 0 switches it off. Larger values hold the
+        reference's shape harder and cost likelihood.
+    reference : {"start", "data"}, default="start"
+        What the codes' distances are compared with: the codes of the encoder as
+        ``init`` pre-trained it, kept frozen ("start"; needs an ``init`` other than
+        "random"; kept as the model's ``reference_encoder_`` so that a warm start
+        continues with it), or the data's own distances ("data", as Moor et al.). On
+        images use "start": pixel distances saturate between images that share no
+        pixels, and against them the term distorts a ring.
+    scale : {"mean", "fitted"}, default="mean"
+        How the latent scale is left free: the codes' distances divided by their batch
+        mean, like the reference's ("mean"), or scaled by the factor that fits their
+        tree edges to the reference's best ("fitted": least squares over the edges, the
+        closed form of the scale Moor et al. learn). "fitted" suits point clouds in
+        clusters (Spheres, MNIST: docs/topology.md).
+
+    Notes
+    -----
+    The trees are the batch's, so ``batch_size`` sets which distances the term compares:
+    on data in many separate clusters, smaller batches (32 on Spheres) give it more edges
+    between clusters. Each step costs the batch's distance matrices and two minimum
+    spanning trees.
+
+    References
+    ----------
+    M. Moor, M. Horn, B. Rieck, K. Borgwardt. Topological autoencoders. ICML 2020.
+
+    Examples
+    --------
+    >>> from skvhp import TopologicalTerm, VHPAutoencoder
+    >>> model = VHPAutoencoder(init="auto", topology=TopologicalTerm(weight=1.0))
+    >>> model.get_params()["topology__reference"]
+    'start'
+    >>> model.set_params(topology__weight=10.0).topology
+    TopologicalTerm(weight=10.0)
+    """
+
+    def __init__(self, weight: float = 1.0, reference: str = "start", scale: str = "mean"):
+        self.weight = weight
+        self.reference = reference
+        self.scale = scale
+
+    def check(self, init: object) -> None:
+        """Raise a ``ValueError`` naming the option if a value is invalid, or if the term
+        is measured against a start that ``init`` does not make."""
+        check_float(self.weight, "topology.weight", 0.0)
+        check_choice(self.reference, "topology.reference", REFERENCES)
+        check_choice(self.scale, "topology.scale", SCALES)
+        if self.reference == "start" and isinstance(init, str) and init == "random":
+            raise ValueError(
+                "topology.reference='start' compares the codes with the starting layout, "
+                "which init='random' does not have; choose init='pca', 'isomap', "
+                "'spectral' or 'auto', or TopologicalTerm(reference='data')."
+            )
+
+    @property
+    def active(self) -> bool:
+        """Whether the term adds anything to the loss (a weight above 0)."""
+        return float(self.weight) > 0.0
