@@ -46,6 +46,7 @@ from ._torch.training import (
     run_epochs,
     split_validation,
     start_schedule,
+    validation_rows,
 )
 from ._validation import check_engine_parameters, seed_from
 
@@ -120,6 +121,14 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, FittedModelMethods, BaseEstimato
         loss, terms = self._objective(state.model, x, state.generator)
         optimizer_step(state, loss)
         return {"loss": loss.detach(), **{k: v.detach() for k, v in terms.items()}}
+
+    def _start(
+        self, X: np.ndarray, seed: int, rows: np.ndarray | None
+    ) -> tuple[str, np.ndarray] | None:
+        """A fresh fit's start, computed on the host: (its name, coordinates of the
+        training rows X, which are ``rows`` of the data where early stopping held some
+        out), or None (no start, the default)."""
+        return None
 
     def _on_fit_start(self, state: FitState, X_train: torch.Tensor, continuing: bool) -> None:
         """Called once before the first epoch of a fit, with the training tensor;
@@ -313,6 +322,11 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, FittedModelMethods, BaseEstimato
             model = copy.deepcopy(self.module_).to(device)
         else:
             model = self._build_module(X.shape[1], seed).to(device)
+        # A start is computed on the host, on the training rows, before the data move.
+        rows = None
+        if self.early_stopping:
+            rows, _ = validation_rows(len(X), self.validation_fraction, seed)
+        start = None if continuing else self._start(X if rows is None else X[rows], seed, rows)
         # The whole training set goes to the device once and is indexed there.
         # On a GPU with too little free memory the data stay on the host (data_device).
         X_train, X_val = as_tensor(X, data_device(4 * X.size, device)), None
@@ -336,6 +350,9 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, FittedModelMethods, BaseEstimato
         state.schedule = self._start_schedule(X_train.shape[0], device, continuing)
         # What a schedule's mask may hold still (REWO's initial phase); hooks add more.
         state.frozen = list(model.prior.parameters()) if model.prior is not None else []
+        if start is not None:
+            state.layout = start[0]
+            state.start_targets = as_tensor(start[1], X_train.device)
         self._on_fit_start(state, X_train, continuing)
         return state, X_train, X_val
 

@@ -22,6 +22,7 @@ The parameters of the first two groups are recorded when a fit succeeds
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,9 @@ def _plain(value: Any) -> Any:
     scalars as Python ones (a RandomState or Generator stays itself)."""
     if isinstance(value, np.generic):
         return value.item()
+    if isinstance(value, np.ndarray) and value.ndim > 1:  # init's coordinates: a digest
+        data = np.ascontiguousarray(value, dtype=np.float64)
+        return ("array", value.shape, hashlib.sha256(data.tobytes()).hexdigest())
     if isinstance(value, np.ndarray):  # layer sizes given as an array
         return tuple(_plain(v) for v in value.tolist())
     if isinstance(value, (list, tuple)):

@@ -6,21 +6,17 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import numpy as np
 import torch
 
 from . import _deprecated
 from ._base import signature_parameters
 from ._beta_bound import _BetaBoundVAE
-from ._layouts import choose_layout, manifold_layout, min_layout_samples
+from ._start import check_init, is_named, start_coordinates
 from ._topological_term import TopologicalTerm
 from ._torch.callbacks import EncoderRelease, TopologicalTermCallback
-from ._torch.init import (
-    CIRCULAR_INIT_STEPS,
-    PCA_INIT_STEPS,
-    pca_coordinates,
-    pretrain_encoder,
-)
 from ._torch.models import SingleLayerVAE
+from ._torch.pretrain import CIRCULAR_INIT_STEPS, PCA_INIT_STEPS, pretrain_encoder
 from ._torch.priors import HierarchicalPrior
 from ._torch.schedules import GECO, REWO, ConstantBeta, LinearWarmUp, Schedule
 from ._torch.training import FitState
@@ -28,7 +24,6 @@ from ._validation import check_choice, check_float, check_int, check_layer_sizes
 
 SCHEDULES = ("rewo", "geco", "warmup", "constant")
 BETA_INIT = 1e-3  # REWO's and GECO's starting β where beta_init is None (the paper's)
-INITS = ("random", "pca", "isomap", "spectral", "by-piece", "circular", "auto")
 
 
 class VHPAutoencoder(_BetaBoundVAE):
@@ -144,58 +139,60 @@ class VHPAutoencoder(_BetaBoundVAE):
         with a starting layout (``init`` other than "random"), whose shape it keeps;
         diagonal with ``init="random"``, as Algorithm 1 is written.
     init : {"pca", "random", "isomap", "spectral", "by-piece", "circular", "auto"}, \
-default="pca"
-        Encoder initialisation. ``init="random"`` (with the default ``posterior``) trains
-        Algorithm 1 of the paper as it is written; the default "pca" (with the isotropic
-        posterior it implies) is our addition: it keeps the pendulum's ring, which
-        Algorithm 1 folds, and on binarized MNIST (Table 2's model, 50 epochs, 3 seeds)
-        its test log-likelihood is 0.58 nats higher (``docs/results/defaults.json``).
-        "pca" pre-trains the encoder for 500 Adam steps (lr 1e-3,
-        batches of 100, its own optimiser) so that its mean regresses the whitened leading
-        principal coordinates of the training data and its posterior std is 0.03 (on
-        those unit-variance coordinates), as ``TSNE(init="pca")`` starts from PCA.
-        "isomap" and "spectral" regress instead the whitened coordinates of
-        ``sklearn.manifold.Isomap`` or ``SpectralEmbedding`` (10 neighbours) computed on
-        2000 random training points and extended to the others by their 5 nearest
-        subsample points (a coordinate with under a tenth of the widest one's spread,
-        noise about a line, is divided by that tenth, so it stays flat): layouts that
-        keep geodesic
-        distances or neighbourhoods, so
-        that shapes PCA distorts (an open arc, which PCA nearly closes; separate pieces)
-        start right. Where the 10-neighbour graph falls into separate pieces, "isomap"
-        lays out each piece on its own and places them side by side, under one common
-        scale (scikit-learn's Isomap would join them and overlap them). "by-piece" does
-        the same with each piece's own PCA or Isomap, whichever keeps the piece's shape
-        (below), each piece at one size. "circular" reads the
-        data's loops off the persistent cohomology of the 10-neighbour graph's geodesic
-        distances (600 farthest-point landmarks of the 2000) and lays the data out on a
-        circle (``n_components`` = 2: the most persistent loop) or on a torus of radii
-        2 and 1 (≥ 3: the two most persistent; further coordinates 0), by circular
-        coordinates (de Silva et al., 2011), averaged along the neighbour graph of up to
-        15,000 rows (which cuts their jitter by 40 %) and spread evenly over the data; the
-        encoder is pre-trained for 5000 steps on it, not 500. It is the start that keeps a double
-        pendulum's torus, which PCA flattens and Isomap folds (a second loop counts
-        where its bar is 1.3 times the next one's). "auto" takes "by-piece" where the
-        data fall into pieces further apart than the 10-neighbour graph's longest edge
-        (the graph alone can cut a thinly sampled ring); otherwise, of the
-        circular start (where the data have a loop), PCA and Isomap, the one that
-        changes nothing about the data's loops and pieces, read as the check after the
-        fit reads them (``shape_check``; docs/shape.md): the data along their neighbour
-        graph, each start in its own Euclidean metric, so that PCA's C-shaped layout of
-        an open arc counts as a loop the data lack. Where the data have no loop, ties go
-        to the most open start; where every start changes something, the spectral one
-        is tried too; on fewer than 50 distinct rows it takes PCA. "by-piece",
-        "circular" and "auto" need ``ripser`` (``pip install
-        skvhp[topology]``); ``layout_`` says which start was used. With
-        ``schedule="rewo"`` the encoder then stays frozen during the initial phase, so
+ndarray of shape (n_samples, n_components) or callable, default="pca"
+        The start: the layout the encoder is pre-trained to output (``skvhp._start``,
+        computed on the host before the data go to the device). An array gives the
+        coordinates of each row of the X passed to ``fit`` (with early stopping, those of
+        the training rows are used); a callable ``init(X, n_components, seed)`` returns
+        those of the training rows X (``layout_`` is then "array" or "callable"). Both are
+        starts like the named ones: the encoder is held through REWO's initial phase, and
+        the posterior is isotropic under "auto". ``init="random"`` (with the default
+        ``posterior``) trains Algorithm 1 of the paper as it is written; the default "pca"
+        (with the isotropic posterior it implies) is our addition: it keeps the pendulum's
+        ring, which Algorithm 1 folds, and on binarized MNIST (Table 2's model, 50 epochs, 3
+        seeds) its test log-likelihood is 0.58 nats higher (``docs/results/defaults.json``).
+        "pca" pre-trains the encoder for 500 Adam steps (lr 1e-3, batches of 100, its own
+        optimiser) so that its mean regresses the whitened leading principal coordinates of
+        the training data and its posterior std is 0.03 (on those unit-variance
+        coordinates), as ``TSNE(init="pca")`` starts from PCA. "isomap" and "spectral"
+        regress instead the whitened coordinates of ``sklearn.manifold.Isomap`` or
+        ``SpectralEmbedding`` (10 neighbours) computed on 2000 random training points and
+        extended to the others by their 5 nearest subsample points (a coordinate with under
+        a tenth of the widest one's spread, noise about a line, is divided by that tenth, so
+        it stays flat): layouts that keep geodesic distances or neighbourhoods, so that
+        shapes PCA distorts (an open arc, which PCA nearly closes; separate pieces) start
+        right. Where the 10-neighbour graph falls into separate pieces, "isomap" lays out
+        each piece on its own and places them side by side, under one common scale
+        (scikit-learn's Isomap would join them and overlap them). "by-piece" does the same
+        with each piece's own PCA or Isomap, whichever keeps the piece's shape (below), each
+        piece at one size. "circular" reads the data's loops off the persistent cohomology
+        of the 10-neighbour graph's geodesic distances (600 farthest-point landmarks of the
+        2000) and lays the data out on a circle (``n_components`` = 2: the most persistent
+        loop) or on a torus of radii 2 and 1 (≥ 3: the two most persistent; further
+        coordinates 0), by circular coordinates (de Silva et al., 2011), averaged along the
+        neighbour graph of up to 15,000 rows (which cuts their jitter by 40 %) and spread
+        evenly over the data; the encoder is pre-trained for 5000 steps on it, not 500. It
+        is the start that keeps a double pendulum's torus, which PCA flattens and Isomap
+        folds (a second loop counts where its bar is 1.3 times the next one's). "auto" takes
+        "by-piece" where the data fall into pieces further apart than the 10-neighbour
+        graph's longest edge (the graph alone can cut a thinly sampled ring); otherwise, of
+        the circular start (where the data have a loop), PCA and Isomap, the one that
+        changes nothing about the data's loops and pieces, read as the check after the fit
+        reads them (``shape_check``; docs/shape.md): the data along their neighbour graph,
+        each start in its own Euclidean metric, so that PCA's C-shaped layout of an open arc
+        counts as a loop the data lack. Where the data have no loop, ties go to the most
+        open start; where every start changes something, the spectral one is tried too; on
+        fewer than 50 distinct rows it takes PCA. "by-piece", "circular" and "auto" need
+        ``ripser`` (``pip install skvhp[topology]``); ``layout_`` says which start was used.
+        With ``schedule="rewo"`` the encoder then stays frozen during the initial phase, so
         that only the decoder learns while β ≪ 1 (the phase in which rings fold, see
-        ``docs/pendulum.md``); it trains with everything else from the switch on, or
-        from the first epoch whose mean reconstruction error C fell by less than 1 % (the
-        decoder has done what it can with the starting codes, which may be too coarse to
-        meet κ², as on motion capture). ``encoder_released_at_`` records
-        the iteration. Our addition, not in the paper. The pre-training is skipped when
-        ``warm_start`` continues a fit. (``encoder_release``, which could hold the
-        encoder until β reached 1, was retired in 0.2.)
+        ``docs/pendulum.md``); it trains with everything else from the switch on, or from
+        the first epoch whose mean reconstruction error C fell by less than 1 % (the decoder
+        has done what it can with the starting codes, which may be too coarse to meet κ², as
+        on motion capture). ``encoder_released_at_`` records the iteration. Our addition,
+        not in the paper. The pre-training is skipped when ``warm_start`` continues a fit.
+        (``encoder_release``, which could hold the encoder until β reached 1, was retired in
+        0.2.)
     topology : TopologicalTerm or None, default=None
         The topological term of Moor et al. (2020) added to the training loss
         (:class:`TopologicalTerm`: its ``weight``, its ``reference``, the start or the
@@ -227,8 +224,9 @@ default="pca"
     ----------
     module_ : torch.nn.Module
     layout_ : str or None
-        The start the encoder was pre-trained on: ``init``, or the one ``init="auto"``
-        chose ("pca", "isomap", "by-piece" or "circular"); None with ``init="random"``.
+        The start the encoder was pre-trained on: ``init``, the one ``init="auto"``
+        chose ("pca", "isomap", "by-piece" or "circular"), "array" or "callable"; None
+        with ``init="random"``.
     encoder_released_at_ : int or None
         With an ``init`` other than "random" and REWO: the iteration from which the
         encoder trained (the switch to the main phase, or the plateau of C); None if it
@@ -378,12 +376,7 @@ default="pca"
         check_int(self.warmup_epochs, "warmup_epochs", 0)
         check_layer_sizes(self.prior_hidden_layer_sizes, "prior_hidden_layer_sizes")
         check_choice(self.posterior, "posterior", ("auto", "diagonal", "isotropic"))
-        check_choice(self.init, "init", INITS)
-        if self.init == "circular" and self.n_components < 2:
-            raise ValueError(
-                f"init='circular' lays the data out on a circle or a torus, which needs "
-                f"n_components >= 2; got n_components={self.n_components}."
-            )
+        check_init(self.init, self.n_components)
         if self.topology is not None:
             if not isinstance(self.topology, TopologicalTerm):
                 raise ValueError(
@@ -394,7 +387,7 @@ default="pca"
 
     def _isotropic_posterior(self) -> bool:
         if self.posterior == "auto":
-            return self.init != "random"
+            return not is_named(self.init, "random")
         return self.posterior == "isotropic"
 
     def _make_schedule(self) -> Schedule:
@@ -437,13 +430,12 @@ default="pca"
     def _on_fit_start(self, state: FitState, X_train: torch.Tensor, continuing: bool) -> None:
         model = state.model
         model.prior.k = self.k  # a resumed fit applies a changed k
-        state.layout = getattr(self, "layout_", None) if continuing else None
-        if self.init != "random" and not continuing:
-            if self.verbose:  # a manifold start can take seconds before the first epoch
-                print(f"[{type(self).__name__}] start: init={self.init!r} on {len(X_train)} rows")
-            targets = self._layout(X_train, state.seed, state)
+        if continuing:
+            state.layout = getattr(self, "layout_", None)
+        elif state.start_targets is not None:
             steps = CIRCULAR_INIT_STEPS if state.layout == "circular" else PCA_INIT_STEPS
-            pretrain_encoder(model.encoder, X_train, targets, state.generator, steps)
+            pretrain_encoder(model.encoder, X_train, state.start_targets, state.generator, steps)
+            state.start_targets = None  # not kept through the fit
         term = self.topology
         if term is not None and term.active:
             reference = None
@@ -463,32 +455,21 @@ default="pca"
         released = getattr(self, "encoder_released_at_", None) if continuing else None
         release = EncoderRelease(released)
         state.callbacks.append(release)
-        if self.init != "random" and released is None and isinstance(state.schedule, REWO):
+        held = not is_named(self.init, "random") and isinstance(state.schedule, REWO)
+        if held and released is None:
             # REWO's initial phase then trains the decoder alone.
             previous_C = self.history_["C"][-1] if continuing else None
             release.hold(state, model.encoder, previous_C)
 
-    def _layout(self, X_train: torch.Tensor, seed: int, state: FitState) -> torch.Tensor:
-        """The coordinates the encoder is pre-trained to output (``init``); the method
-        used goes to ``state.layout``."""
-        state.layout = self.init
-        if self.init == "pca":
-            return pca_coordinates(X_train, self.n_components)
-        need = min_layout_samples(self.n_components)
-        if len(X_train) < need:
-            split = " after the validation split" if self.early_stopping else ""
-            raise ValueError(
-                f"init={self.init!r} needs at least {need} training samples for "
-                f"n_components={self.n_components} (got {len(X_train)}{split}); "
-                "use init='pca' or 'random' on so few."
-            )
-        X = X_train.cpu().numpy()
-        if self.init == "auto":
-            pca = pca_coordinates(X_train, self.n_components).cpu().numpy()
-            state.layout, coords, _ = choose_layout(X, pca, self.n_components, seed)
-        else:
-            coords = manifold_layout(X, self.init, self.n_components, seed)
-        return torch.as_tensor(coords, dtype=X_train.dtype, device=X_train.device)
+    def _start(
+        self, X: np.ndarray, seed: int, rows: np.ndarray | None
+    ) -> tuple[str, np.ndarray] | None:
+        if is_named(self.init, "random"):
+            return None
+        if self.verbose:  # a manifold start can take seconds before the first epoch
+            name = self.init if isinstance(self.init, str) else type(self.init).__name__
+            print(f"[{type(self).__name__}] start: init={name!r} on {len(X)} rows")
+        return start_coordinates(X, self.init, self.n_components, seed, rows)
 
     def _commit(self, state: FitState) -> None:
         super()._commit(state)

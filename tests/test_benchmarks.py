@@ -174,7 +174,7 @@ def test_no_script_imports_another_or_patches_the_package():
 def test_the_import_and_patch_finder_sees_both(tmp_path):
     script = tmp_path / "study.py"
     script.write_text(
-        "import importlib\nimport topology_suite\nimport skvhp._layouts as layouts\n"
+        "import importlib\nimport topology_suite\nimport skvhp._start as layouts\n"
         "from unittest import mock\nfrom skvhp import _vhp\n"
         "layouts.CIRCLE = 3\nsetattr(_vhp, 'f', None)\nx = layouts.CIRCLE\n"
         "layouts.A, (layouts.B, y) = 1, (2, 3)\nnll = importlib.import_module('nll_table')\n"

@@ -13,8 +13,8 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
 from skvhp import PolarCoordinates, TopologicalTerm, VHPAutoencoder
+from skvhp._start import pca_coordinates
 from skvhp._torch.distributions import log_unit_mixture, spread_mode_means
-from skvhp._torch.init import pca_coordinates
 from skvhp._torch.priors import HierarchicalPrior
 from skvhp.datasets import make_pendulum
 
@@ -337,17 +337,15 @@ def test_gated_layers_can_sample_and_build_a_prior_graph(pendulum):
 def test_pca_coordinates_match_sklearn_pca(rng):
     from sklearn.decomposition import PCA
 
-    from skvhp._torch.init import pca_coordinates
-
     X = rng.normal(size=(400, 6)) @ rng.normal(size=(6, 6))
-    got = pca_coordinates(torch.tensor(X), 3).numpy()
+    got = pca_coordinates(X, 3)
     ref = PCA(3, whiten=True).fit_transform(X)
     # Same axes up to sign, unit variance each (ddof=1 as PCA's whitening).
     np.testing.assert_allclose(np.abs(got), np.abs(ref), atol=1e-8)
     np.testing.assert_allclose(got.std(0, ddof=1), 1.0, atol=1e-12)
     # More units than features: the data's six coordinates, then a unit at 0.
-    padded = pca_coordinates(torch.tensor(X), 7).numpy()
-    np.testing.assert_array_equal(padded[:, :6], pca_coordinates(torch.tensor(X), 6).numpy())
+    padded = pca_coordinates(X, 7)
+    np.testing.assert_array_equal(padded[:, :6], pca_coordinates(X, 6))
     assert np.all(padded[:, 6] == 0.0)
 
 
@@ -590,8 +588,8 @@ def test_the_default_pca_start_takes_more_latent_units_than_features():
     """The default init="pca" on 3 features with 5 latent units: the units beyond the
     data's principal coordinates start at 0, and the fit runs."""
     X = np.random.default_rng(0).random((200, 3)).astype(np.float32)
-    coords = pca_coordinates(torch.as_tensor(X), 5)
-    assert coords.shape == (200, 5) and torch.all(coords[:, 3:] == 0)
-    np.testing.assert_allclose(coords[:, :3].std(0).numpy(), 1.0, rtol=1e-5)
+    coords = pca_coordinates(X, 5)
+    assert coords.shape == (200, 5) and np.all(coords[:, 3:] == 0)
+    np.testing.assert_allclose(coords[:, :3].std(0), 1.0, rtol=1e-5)
     model = small(VHPAutoencoder, n_components=5, kappa=1.0, max_iter=1).fit(X)
     assert model.transform(X).shape == (200, 5)

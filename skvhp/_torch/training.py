@@ -74,7 +74,8 @@ class FitState:
     (REWO's initial phase); hooks and callbacks may add to it or take from it.
     ``callbacks`` are what an estimator adds to this fit (``callbacks.Callback``: a loss
     term, an end-of-epoch action, each with its own state); ``layout`` names the start
-    the encoder was pre-trained on, where it was.
+    the encoder is pre-trained on, where there is one, and ``start_targets`` holds its
+    coordinates of the training rows (computed on the host before the data moved).
     """
 
     model: LatentVariableModel
@@ -89,6 +90,7 @@ class FitState:
     frozen: list[nn.Parameter] = field(default_factory=list)
     callbacks: list[Callback] = field(default_factory=list)
     layout: str | None = None
+    start_targets: torch.Tensor | None = None
     last_weights: dict[str, torch.Tensor] | None = None
 
     def resumable(self) -> dict[str, Any]:
@@ -175,21 +177,28 @@ def check_resumable(model: nn.Module, resumed: dict[str, Any]) -> None:
         )
 
 
-def split_validation(
-    X: torch.Tensor, fraction: float, seed: int, binarize: bool
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """(training rows, validation rows): a random split fixed by ``seed``; with
-    ``binarize`` the validation rows are one fixed Bernoulli draw, the same in a resumed
-    fit."""
-    n_samples = X.shape[0]
+def validation_rows(n_samples: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The indices of the training rows and of the validation rows: a random split fixed
+    by ``seed``."""
     n_val = int(math.ceil(fraction * n_samples))
     if n_val < 1 or n_samples - n_val < 1:
         raise ValueError(
             f"early_stopping needs at least 2 samples to split off a validation "
             f"set (validation_fraction={fraction}, n_samples={n_samples})."
         )
-    order = torch.as_tensor(np.random.default_rng(seed).permutation(n_samples), device=X.device)
-    X_val, X_train = X[order[:n_val]], X[order[n_val:]]
+    order = np.random.default_rng(seed).permutation(n_samples)
+    return order[n_val:], order[:n_val]
+
+
+def split_validation(
+    X: torch.Tensor, fraction: float, seed: int, binarize: bool
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(training rows, validation rows) of :func:`validation_rows`; with ``binarize`` the
+    validation rows are one fixed Bernoulli draw, the same in a resumed fit."""
+    train, val = (
+        torch.as_tensor(r, device=X.device) for r in validation_rows(len(X), fraction, seed)
+    )
+    X_val, X_train = X[val], X[train]
     if binarize:
         X_val = torch.bernoulli(X_val, generator=make_generator(seed + 2, X.device))
     return X_train, X_val

@@ -1,4 +1,4 @@
-"""skvhp._layouts and the VHP's init options: layouts that keep the data's shape."""
+"""skvhp._start and the VHP's init options: starts that keep the data's shape."""
 
 import warnings
 
@@ -12,7 +12,7 @@ from sklearn.linear_model import LinearRegression
 from sklearn.neighbors import kneighbors_graph
 
 from skvhp import VHPAutoencoder
-from skvhp._layouts import (
+from skvhp._start import (
     LAYOUT_NEIGHBOURS,
     LAYOUT_POINTS,
     NOISE_SHARE,
@@ -27,11 +27,11 @@ from skvhp._layouts import (
     geodesic_distances,
     loops_that_stand_out,
     manifold_layout,
+    pca_coordinates,
     smooth_on_graph,
     spread_evenly,
     torus_embedding,
 )
-from skvhp._torch.init import pca_coordinates
 from skvhp.datasets import make_double_pendulum, make_pendulum, make_two_pendulums
 from skvhp.topology import longest_bars
 
@@ -59,7 +59,7 @@ def test_a_manifold_layout_keeps_an_arc_open_where_pca_closes_it(method, arc_ima
     assert spread.max() == pytest.approx(1.0) and spread.min() > 0.0
     if method == "isomap":
         assert spread.min() < 0.5
-    pca = pca_coordinates(torch.as_tensor(X), 2).numpy()
+    pca = pca_coordinates(X, 2)
     assert longest_bars(pca, n_points=400)["H1"][0] > 0.5  # PCA bends the arc into a loop
     assert longest_bars(layout, n_points=400)["H1"][0] < 0.2
     # Along the arc the layout is monotone in the angle: its first coordinate (isomap) or
@@ -132,13 +132,13 @@ def test_auto_chooses_the_start_that_keeps_the_shape_of_the_data(arc_images):
     nearly meet, a loop in the latent space's Euclidean metric, and Isomap keeps it open;
     a closed ring: the circular start (a circle), made for loops, keeps its loop."""
     X, _ = arc_images
-    pca = pca_coordinates(torch.as_tensor(X), 2).numpy()
+    pca = pca_coordinates(X, 2)
     chosen, coords, scores = choose_layout(X, pca, 2, seed=0)
     assert chosen == "isomap" and scores["pca"][0] == 1 and scores["isomap"][0] == 0
     assert "circular" not in scores and "spectral" not in scores  # no loop; Isomap kept it
     np.testing.assert_array_equal(coords, manifold_layout(X, "isomap", 2, seed=0))
     ring, _ = make_pendulum(1500, random_state=0)
-    pca = pca_coordinates(torch.as_tensor(ring), 2).numpy()
+    pca = pca_coordinates(ring, 2)
     chosen, coords, scores = choose_layout(ring, pca, 2, seed=0)
     assert chosen == "circular" and scores["circular"][0] == 0
     np.testing.assert_array_equal(coords, manifold_layout(ring, "circular", 2, seed=0))
@@ -170,7 +170,7 @@ def test_auto_lays_out_separate_pieces_each_with_the_start_that_keeps_its_shape(
     arc, _ = arc_images
     ring, _ = make_pendulum(1500, random_state=1)
     X = np.vstack([arc, ring + 3.0])  # brighter: no image of one is near one of the other
-    pca = pca_coordinates(torch.as_tensor(X), 2).numpy()
+    pca = pca_coordinates(X, 2)
     chosen, coords, distances = choose_layout(X, pca, 2, seed=0)
     assert chosen == "by-piece" and distances == {}
     np.testing.assert_array_equal(coords, manifold_layout(X, "by-piece", 2, seed=0))
@@ -196,7 +196,7 @@ def test_only_pieces_further_apart_than_the_neighbour_edges_count_as_separate():
     ring, _ = make_pendulum(2000, random_state=0)
     assert len(_pieces(ring, LAYOUT_NEIGHBOURS, 2)) == 2  # the k-NN graph alone cuts it
     assert _n_separate_pieces(ring, LAYOUT_NEIGHBOURS, 2) == 1
-    pca = pca_coordinates(torch.as_tensor(ring), 2).numpy()
+    pca = pca_coordinates(ring, 2)
     assert choose_layout(ring, pca, 2, seed=0)[0] == "circular"  # one piece, one loop
     two, _, _ = make_two_pendulums(2000, random_state=0)
     assert _n_separate_pieces(two, LAYOUT_NEIGHBOURS, 2) == 2
@@ -413,3 +413,70 @@ def test_a_single_row_fits_with_the_pca_start_without_torch_warnings():
             n_components=2, hidden_layer_sizes=(4,), prior_hidden_layer_sizes=(4,), max_iter=1
         ).fit(X)
     assert np.all(np.isfinite(model.transform(X)))
+
+
+def test_an_array_or_a_callable_start_trains_exactly_as_the_named_one():
+    """init as coordinates (one row per row of X) or as a callable that returns them:
+    the same start as the name that computes them, bit for bit, also where early
+    stopping holds rows out (the array is indexed by the training rows)."""
+    from skvhp._start import manifold_layout
+
+    X = make_pendulum(600, random_state=0)[0]
+    common = dict(
+        n_components=2,
+        hidden_layer_sizes=(16,),
+        prior_hidden_layer_sizes=(8,),
+        max_iter=2,
+        kappa=0.3,
+        n_importance_samples=10,
+        random_state=0,
+        shape_check=False,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        named = VHPAutoencoder(init="pca", **common).fit(X)
+        array = VHPAutoencoder(init=pca_coordinates(X, 2), **common).fit(X)
+
+        def isomap(X, n_components, seed):
+            return manifold_layout(X, "isomap", n_components, seed)
+
+        called = VHPAutoencoder(init=isomap, **common).fit(X)
+        by_name = VHPAutoencoder(init="isomap", **common).fit(X)
+        held_out = dict(common, early_stopping=True, validation_fraction=0.25)
+        rows_named = VHPAutoencoder(init="pca", **held_out).fit(X)
+        # The coordinates of all rows; the fit takes those of its training rows, whose
+        # PCA (on the training rows alone) differs: the same only up to the rows' own PCA.
+        from skvhp._torch.training import validation_rows
+
+        train, _ = validation_rows(len(X), 0.25, rows_named._seed_)
+        coords = np.zeros((len(X), 2))
+        coords[train] = pca_coordinates(X[train], 2)
+        rows_array = VHPAutoencoder(init=coords, **held_out).fit(X)
+    assert (array.layout_, called.layout_) == ("array", "callable")
+    for a, b in ((named, array), (by_name, called), (rows_named, rows_array)):
+        for p, q in zip(a.module_.parameters(), b.module_.parameters(), strict=True):
+            assert torch.equal(p, q)
+    assert array.get_params()["posterior"] == "auto" and array._isotropic_posterior()
+
+
+def test_array_and_callable_starts_are_checked_and_a_changed_array_refused_on_resume():
+    X = make_pendulum(200, random_state=0)[0]
+    common = dict(n_components=2, hidden_layer_sizes=(8,), max_iter=1, random_state=0)
+    for bad, match in (
+        (np.zeros((200, 3)), r"init must have shape \(n_samples, 2\)"),
+        (np.zeros((199, 2)), r"init must have shape \(200, 2\)"),
+        (np.full((200, 2), np.nan), "init must hold finite numbers"),
+        (lambda X, n, seed: np.zeros((5, n)), "the coordinates init returned must have"),
+        ([[0.0, 1.0]], "init must be one of"),
+        ("umap", "init must be one of"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            VHPAutoencoder(init=bad, **common).fit(X)
+    coords = pca_coordinates(X, 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = VHPAutoencoder(init=coords, warm_start=True, **common).fit(X)
+        model.set_params(init=coords.copy()).fit(X)  # the same values: it resumes
+        model.set_params(init=coords + 1.0)
+        with pytest.raises(ValueError, match="changed since the model was fitted: init"):
+            model.fit(X)

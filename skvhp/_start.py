@@ -1,11 +1,19 @@
-"""Starting layouts for the encoder (``init``): coordinates that keep the data's global
-shape, which the encoder is pre-trained to output before the VAE trains.
+"""The start (``VHPAutoencoder(init=...)``): the coordinates the encoder is pre-trained to
+output before the VAE trains, computed here on numpy before the data go to the device.
 
-PCA keeps linear structure only: a 270° arc of images projects onto a nearly closed loop,
-and a torus onto a disk. Isomap keeps geodesic distances along a neighbourhood graph, so
-an arc unrolls; the spectral layout (Laplacian eigenmaps) keeps neighbourhoods. Both come
-from ``sklearn.manifold`` on a subsample; every training point then takes the mean layout
-of its nearest subsample points.
+:func:`start_coordinates` is the one entry: a name ("pca", "isomap", "spectral",
+"by-piece", "circular", "auto"), an array of coordinates, one row per training row, or a
+callable ``init(X, n_components, random_state) -> coordinates`` (as ``KMeans(init=...)``
+takes each). The pre-training itself is in :mod:`skvhp._torch.pretrain`.
+
+PCA keeps linear structure only: its leading pair of principal coordinates already holds
+a pendulum's ring (the image set is rotation invariant, so its covariance is circulant in
+the angle and the leading pair is (cos θ, sin θ)), but a 270° arc of images projects onto
+a nearly closed loop, and a torus onto a disk. Isomap keeps geodesic distances along a
+neighbourhood graph, so an arc unrolls; the spectral layout (Laplacian eigenmaps) keeps
+neighbourhoods. Both come from ``sklearn.manifold`` on a subsample; every training point
+then takes the mean layout of its nearest subsample points.
+
 
 Where the neighbourhood graph falls into separate pieces (two different pendulums), there
 are no geodesic distances between them: scikit-learn's Isomap would join the pieces by
@@ -28,6 +36,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 import numpy as np
 from scipy.sparse import coo_matrix
@@ -64,6 +73,105 @@ LOOP_LIFETIME = 0.1  # and every loop at least 0.1 of the median geodesic distan
 SMOOTHING_POINTS = 15000  # rows the circular start is smoothed and spread on
 SMOOTHING_STEPS = 4  # averaging steps along their neighbour graph
 COCYCLE_PRIME = 47  # coefficients of the cohomology: any prime a loop's winding stays below
+
+
+NAMES = ("random", "pca", "isomap", "spectral", "by-piece", "circular", "auto")
+
+
+def check_init(init: Any, n_components: int) -> None:
+    """Raise a ``ValueError`` naming ``init`` if it is not a start's name, a 2-d array of
+    ``n_components`` columns or a callable."""
+    if callable(init):
+        return
+    if isinstance(init, str):
+        if init not in NAMES:
+            raise ValueError(
+                f"init must be one of {NAMES}, an array of coordinates or a callable, got {init!r}."
+            )
+        if init == "circular" and n_components < 2:
+            raise ValueError(
+                f"init='circular' lays the data out on a circle or a torus, which needs "
+                f"n_components >= 2; got n_components={n_components}."
+            )
+        return
+    if not isinstance(init, np.ndarray):
+        raise ValueError(
+            f"init must be one of {NAMES}, an array of coordinates or a callable, got a "
+            f"{type(init).__name__}."
+        )
+    _check_coordinates(init, None, n_components, "init")
+
+
+def is_named(init: Any, *names: str) -> bool:
+    """Whether ``init`` is one of the named starts (an array never is)."""
+    return isinstance(init, str) and init in names
+
+
+def _check_coordinates(coords: Any, n_rows: int | None, n_components: int, what: str) -> None:
+    shape = f"({n_rows if n_rows is not None else 'n_samples'}, {n_components})"
+    array = np.asarray(coords)
+    if (
+        array.ndim != 2
+        or array.shape[1] != n_components
+        or (n_rows is not None and array.shape[0] != n_rows)
+    ):
+        raise ValueError(f"{what} must have shape {shape}, got {array.shape}.")
+    if not np.issubdtype(array.dtype, np.number) or not np.all(np.isfinite(array)):
+        raise ValueError(f"{what} must hold finite numbers.")
+
+
+def start_coordinates(
+    X: np.ndarray, init: Any, n_components: int, seed: int, rows: np.ndarray | None = None
+) -> tuple[str, np.ndarray]:
+    """The start of ``init`` for the training rows X: (its name, coordinates of shape
+    (len(X), n_components)). ``rows`` are X's rows in the data given to ``fit`` (where
+    early stopping held some out), which an array of coordinates is indexed by; the
+    name is "array" or "callable" for those."""
+    if isinstance(init, np.ndarray):
+        coords = init if rows is None else init[rows]
+        _check_coordinates(coords, len(X), n_components, "init")
+        return "array", np.asarray(coords, dtype=np.float64)
+    if callable(init):
+        coords = init(X, n_components, seed)
+        _check_coordinates(coords, len(X), n_components, "the coordinates init returned")
+        return "callable", np.asarray(coords, dtype=np.float64)
+    if init == "pca":
+        return "pca", pca_coordinates(X, n_components)
+    need = min_layout_samples(n_components)
+    if len(X) < need:
+        raise ValueError(
+            f"init={init!r} needs at least {need} training samples for "
+            f"n_components={n_components} (got {len(X)}); use init='pca' or 'random' on "
+            "so few."
+        )
+    if init == "auto":
+        name, coords, _ = choose_layout(X, pca_coordinates(X, n_components), n_components, seed)
+        return name, coords
+    return init, manifold_layout(X, init, n_components, seed)
+
+
+def pca_coordinates(X: np.ndarray, n_components: int) -> np.ndarray:
+    """Whitened principal coordinates of the rows of X, shape (n, n_components), in
+    float64.
+
+    The principal axes are the leading eigenvectors of the covariance (``eigh``: exact and
+    free of random draws), each signed so that its largest loading is positive, and the
+    coordinates are scaled to unit variance. Coordinates beyond the data's ``n_features``
+    (a latent space larger than the data) are 0: those units start unused.
+    """
+    n, d = X.shape
+    if n_components > d:
+        return np.hstack([pca_coordinates(X, d), np.zeros((n, n_components - d))])
+    X64 = np.asarray(X, dtype=np.float64)
+    centred = X64 - X64.mean(0)
+    cov = centred.T @ centred / max(n - 1, 1)
+    _, vectors = np.linalg.eigh(cov)  # ascending eigenvalues
+    axes = vectors[:, -n_components:][:, ::-1]  # (d, n_components), leading first
+    signs = np.sign(axes[np.abs(axes).argmax(0), np.arange(n_components)])
+    coords = centred @ (axes * signs)
+    # A constant direction (or a single row, whose coordinates are 0) stays at 0.
+    std = np.maximum(coords.std(0, ddof=1 if n > 1 else 0), 1e-12)
+    return coords / std
 
 
 def min_layout_samples(n_components: int) -> int:

@@ -1,10 +1,6 @@
-"""Encoder initialisation from principal components (``init="pca"``).
-
-A 2-d latent ring of the pendulum is already present in the data's two leading principal
-components (the image set is rotation invariant, so its covariance is circulant in the
-angle and the leading pair is (cos θ, sin θ)); t-SNE and UMAP start from PCA or spectral
-layouts for the same reason. Pre-training the encoder mean to regress the whitened
-principal coordinates starts the VAE on that layout instead of a random one.
+"""Pre-training the encoder on a start (``VHPAutoencoder(init=...)``): its mean regresses
+the start's coordinates (:mod:`skvhp._start`), so that the VAE begins on that layout
+instead of a random one, as t-SNE and UMAP start from PCA or spectral layouts.
 """
 
 from __future__ import annotations
@@ -27,30 +23,6 @@ PCA_INIT_LR = 1e-3
 # Posterior std the pre-training aims for: 0.03 on unit-variance coordinates, about 2 % of
 # the ring's radius (√2), so that a decoder trained on these codes can be sharp.
 PCA_INIT_LOG_VAR = 2.0 * math.log(0.03)
-
-
-def pca_coordinates(X: torch.Tensor, n_components: int) -> torch.Tensor:
-    """Whitened principal coordinates of the rows of X, shape (n, n_components).
-
-    The principal axes are the leading eigenvectors of the covariance (``eigh``: exact and
-    free of random draws), each signed so that its largest loading is positive, and the
-    coordinates are scaled to unit variance. Coordinates beyond the data's ``n_features``
-    (a latent space larger than the data) are 0: those units start unused.
-    """
-    n, d = X.shape
-    if n_components > d:
-        coords = pca_coordinates(X, d)
-        return torch.cat([coords, coords.new_zeros(n, n_components - d)], dim=1)
-    X64 = X.double()
-    centred = X64 - X64.mean(0)
-    cov = centred.T @ centred / max(n - 1, 1)
-    _, vectors = torch.linalg.eigh(cov)  # ascending eigenvalues
-    axes = vectors[:, -n_components:].flip(-1)  # (d, n_components), leading first
-    signs = torch.sign(axes.gather(0, axes.abs().argmax(0, keepdim=True)))
-    coords = centred @ (axes * signs)
-    # A constant direction (or a single row, whose coordinates are 0) stays at 0.
-    std = coords.std(0, correction=1 if n > 1 else 0).clamp_min(1e-12)
-    return (coords / std).to(X.dtype)
 
 
 def pretrain_encoder(
