@@ -3,10 +3,11 @@
 ``topology_weight``, ``topology_reference`` and ``topology_scale`` became one option,
 ``topology=TopologicalTerm(weight, reference, scale)``; ``beta`` (the β of
 ``schedule="constant"``) became ``beta_init``, the β a schedule starts from; and
-``encoder_release`` was retired (its one remaining value is the behaviour). The old
-names still work in the constructor, ``set_params`` and old pickles or model files,
-with a ``FutureWarning``; they are not parameters (``get_params`` shows the new ones),
-so ``clone`` and grid searches see the new names only.
+``encoder_release`` was retired (its one remaining value is the behaviour). As
+scikit-learn deprecates a parameter, the old names stay in the signature with the
+default ``"deprecated"`` until 0.3; a value given there acts in ``fit`` (in place of the
+new parameter's) with a ``FutureWarning``. Pickles and model files of 0.1 load with the
+new names.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ._topological_term import TopologicalTerm
 TOPOLOGY_NAMES = {"topology_weight": "weight", "topology_reference": "reference"}
 TOPOLOGY_NAMES["topology_scale"] = "scale"
 DEPRECATED = (*TOPOLOGY_NAMES, "beta", "encoder_release")
+UNSET = "deprecated"  # their default: not given
 # The term as the old parameters' defaults left it: off, against the data, mean scale.
 _OLD_TOPOLOGY = {"weight": 0.0, "reference": "data", "scale": "mean"}
 
@@ -49,6 +51,22 @@ def translate(current: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:
     return new
 
 
+def given(params: dict[str, Any]) -> dict[str, Any]:
+    """The deprecated parameters in ``params`` that hold a value (not ``UNSET``)."""
+    return {
+        k: params[k]
+        for k in DEPRECATED
+        if k in params and not (isinstance(params[k], str) and params[k] == UNSET)
+    }
+
+
+def effective(params: dict[str, Any]) -> dict[str, Any]:
+    """``topology`` and ``beta_init`` as a fit uses them: the new parameters', or what
+    the deprecated ones given stand for."""
+    current = {k: params.get(k) for k in ("topology", "beta_init", "schedule")}
+    return {**current, **translate(current, given(params))}
+
+
 def warn(owner: str, old: dict[str, Any]) -> None:
     """One ``FutureWarning`` naming each deprecated parameter given and its successor."""
     successors = {
@@ -63,12 +81,15 @@ def warn(owner: str, old: dict[str, Any]) -> None:
 
 
 def translate_state(state: dict[str, Any]) -> None:
-    """Rewrite, in place, the parameters of a model pickled or saved before 0.2 (no
-    warning: the user did not write them)."""
-    old = {k: state.pop(k) for k in DEPRECATED if k in state}
+    """Rewrite, in place, the parameters of a model pickled or saved by 0.1 into the new
+    ones, with the deprecated ones unset (no warning: the user did not write them)."""
+    old = given(state)
+    for k in DEPRECATED:
+        state[k] = UNSET
     old.pop("encoder_release", None)  # a fitted model: its release already happened
+    state.setdefault("topology", None)
     if not old:
         return
     state.update(translate(state, old))
-    if state.get("topology") is not None and not state["topology"].active:
+    if state["topology"] is not None and not state["topology"].active:
         state["topology"] = None  # the old default: no term

@@ -219,6 +219,10 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
     validation_fraction, n_iter_no_change, tol, device, random_state, verbose, warm_start,
     dynamic_binarization, mixed_precision, shape_check
         As for :class:`IWAE`. The validation loss for early stopping is the β = 1 bound.
+    topology_weight, topology_reference, topology_scale, beta, encoder_release
+        Deprecated in 0.2, removed in 0.3: ``topology=TopologicalTerm(weight, reference,
+        scale)``, ``beta_init`` and nothing (the encoder is released at REWO's switch).
+        A value given here acts in ``fit`` with a ``FutureWarning``.
 
     Attributes
     ----------
@@ -308,11 +312,14 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
         dynamic_binarization: bool = False,
         mixed_precision: bool = False,
         shape_check: bool = True,
-        **deprecated: Any,
+        # Deprecated in 0.2, removed in 0.3 (skvhp._deprecated).
+        topology_weight: Any = "deprecated",
+        topology_reference: Any = "deprecated",
+        topology_scale: Any = "deprecated",
+        beta: Any = "deprecated",
+        encoder_release: Any = "deprecated",
     ):
         super().__init__(**signature_parameters(self, locals()))
-        if deprecated:  # names of 0.1, for one release (skvhp._deprecated)
-            self._set_deprecated(deprecated)
 
     # The prior's networks, the posterior and the start (which sets the posterior under
     # "auto") define the model; a resumed fit continues the schedule it started.
@@ -332,20 +339,16 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
         steered = self.schedule in ("rewo", "geco")
         return (*_BetaBoundVAE._start_parameters, "schedule", *(("beta_init",) * steered))
 
-    def set_params(self, **params: Any) -> VHPAutoencoder:
-        deprecated = {k: params.pop(k) for k in list(params) if k in _deprecated.DEPRECATED}
-        super().set_params(**params)
-        if deprecated:
-            self._set_deprecated(deprecated)
-        return self
+    def _effective(self, name: str) -> Any:
+        """``topology`` or ``beta_init`` as the fit uses it (a deprecated parameter
+        given in its place counts)."""
+        return _deprecated.effective(vars(self))[name]
 
-    def _set_deprecated(self, old: dict[str, Any]) -> None:
-        unknown = sorted(set(old) - set(_deprecated.DEPRECATED))
-        if unknown:  # what the signature would say without **deprecated
-            raise TypeError(f"VHPAutoencoder got an unexpected keyword argument {unknown[0]!r}")
-        _deprecated.warn(type(self).__name__, old)
-        for name, value in _deprecated.translate(vars(self), old).items():
-            setattr(self, name, value)
+    def _beta_init(self) -> float:
+        beta_init = self._effective("beta_init")
+        if beta_init is not None:
+            return beta_init
+        return 1.0 if self.schedule == "constant" else BETA_INIT
 
     # ------------------------------------------------------------------ parameters
     def _check_extra_params(self) -> None:
@@ -368,21 +371,25 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
             check_float(self.nu, "nu", 0.0, low_inclusive=False)
         check_float(self.tau, "tau", 0.0, low_inclusive=False)
         check_float(self.alpha, "alpha", 0.0, 1.0, high_inclusive=False)
-        if self.beta_init is not None:
+        old = _deprecated.given(vars(self))
+        if old:
+            _deprecated.warn(type(self).__name__, old)
+        beta_init, topology = self._effective("beta_init"), self._effective("topology")
+        if beta_init is not None:
             if self.schedule == "constant":
-                check_float(self.beta_init, "beta_init", 0.0)
+                check_float(beta_init, "beta_init", 0.0)
             else:
-                check_float(self.beta_init, "beta_init", 0.0, 1.0, low_inclusive=False)
+                check_float(beta_init, "beta_init", 0.0, 1.0, low_inclusive=False)
         check_int(self.warmup_epochs, "warmup_epochs", 0)
         check_layer_sizes(self.prior_hidden_layer_sizes, "prior_hidden_layer_sizes")
         check_choice(self.posterior, "posterior", ("auto", "diagonal", "isotropic"))
         check_init(self.init, self.n_components)
-        if self.topology is not None:
-            if not isinstance(self.topology, TopologicalTerm):
+        if topology is not None:
+            if not isinstance(topology, TopologicalTerm):
                 raise ValueError(
-                    f"topology must be None or a skvhp.TopologicalTerm, got {self.topology!r}."
+                    f"topology must be None or a skvhp.TopologicalTerm, got {topology!r}."
                 )
-            self.topology.check(self.init)
+            topology.check(self.init)
         check_choice(self.score_estimator, "score_estimator", ("joint", "nested"))
 
     def _isotropic_posterior(self) -> bool:
@@ -400,11 +407,6 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
         if self.schedule == "warmup":
             return LinearWarmUp(self.warmup_epochs)
         return ConstantBeta(self._beta_init())
-
-    def _beta_init(self) -> float:
-        if self.beta_init is not None:
-            return self.beta_init
-        return 1.0 if self.schedule == "constant" else BETA_INIT
 
     # ------------------------------------------------------------------ model
     def _make_module(self, n_features: int) -> SingleLayerVAE:
@@ -436,7 +438,7 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
             steps = CIRCULAR_INIT_STEPS if state.layout == "circular" else PCA_INIT_STEPS
             pretrain_encoder(model.encoder, X_train, state.start_targets, state.generator, steps)
             state.start_targets = None  # not kept through the fit
-        term = self.topology
+        term = self._effective("topology")
         if term is not None and term.active:
             reference = None
             if term.reference == "start":
@@ -484,7 +486,6 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
 
     def __setstate__(self, state: dict) -> None:
         _deprecated.translate_state(state)  # pickled by 0.1
-        state.setdefault("topology", None)  # pickled before the options existed
         state.setdefault("zeta_modes", 1)
         super().__setstate__(state)
 

@@ -7,10 +7,11 @@ import warnings
 
 import numpy as np
 import pytest
+import torch
 from sklearn.base import clone
 
 import skvhp
-from skvhp import TopologicalTerm, VHPAutoencoder
+from skvhp import TopologicalTerm, VHPAutoencoder, _deprecated
 from skvhp._model_files import _rebuild
 from skvhp.datasets import make_pendulum
 
@@ -22,50 +23,61 @@ def pendulum():
     return make_pendulum(300, random_state=0)
 
 
-def _quiet(make):
-    with pytest.warns(FutureWarning, match="deprecated in 0.2") as caught:
-        model = make()
-    return model, caught
+def _effective(model):
+    return {k: model._effective(k) for k in ("topology", "beta_init")}
 
 
-def test_old_topology_names_build_the_term_and_are_not_parameters():
-    old, caught = _quiet(
-        lambda: VHPAutoencoder(
-            init="auto", topology_weight=2.0, topology_reference="start", topology_scale="fitted"
-        )
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_old_topology_names_act_in_fit_with_a_future_warning(pendulum):
+    """As scikit-learn deprecates: the old names stay parameters (default "deprecated")
+    until 0.3; a value given there acts in fit in place of the new parameter's."""
+    X, _ = pendulum
+    old = small(
+        VHPAutoencoder, kappa=0.6, topology_weight=2.0, topology_scale="fitted", shape_check=False
     )
-    assert "topology_weight -> topology=TopologicalTerm(weight=...)" in str(caught[0].message)
-    assert old.topology.get_params() == {"weight": 2.0, "reference": "start", "scale": "fitted"}
-    params = old.get_params()
-    assert not {"topology_weight", "topology_reference", "beta", "encoder_release"} & set(params)
-    assert params["topology__scale"] == "fitted"
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # a clone sees the new names only
-        assert clone(old).topology.get_params() == old.topology.get_params()
+        warnings.simplefilter("error")  # nothing warns before fit; a clone keeps them
+        assert clone(old).get_params()["topology_weight"] == 2.0
+    assert old.topology is None and VHPAutoencoder().topology_weight == "deprecated"
     # One old name on its own: the others keep the old defaults (against the data).
-    one, _ = _quiet(lambda: VHPAutoencoder(topology_weight=1.0))
-    assert one.topology.get_params() == {"weight": 1.0, "reference": "data", "scale": "mean"}
+    term = _effective(old)["topology"]
+    assert term.get_params() == {"weight": 2.0, "reference": "data", "scale": "fitted"}
+    with pytest.warns(FutureWarning, match=r"topology_weight -> topology=TopologicalTerm"):
+        old.fit(X[:100])
+    new = small(
+        VHPAutoencoder,
+        kappa=0.6,
+        topology=TopologicalTerm(weight=2.0, reference="data", scale="fitted"),
+        shape_check=False,
+    ).fit(X[:100])
+    for p, q in zip(old.module_.parameters(), new.module_.parameters(), strict=True):
+        assert torch.equal(p, q)
+    assert old.topology is None  # fit changes no parameter
+    # Given beside a term, they change its values.
+    both = VHPAutoencoder(
+        init="auto", topology=TopologicalTerm(weight=3.0), topology_scale="fitted"
+    )
+    term = _effective(both)["topology"]
+    assert term.get_params() == {"weight": 3.0, "reference": "start", "scale": "fitted"}
 
 
-def test_old_names_in_set_params_change_the_term_in_place_of_the_new_ones():
-    model = VHPAutoencoder(init="auto", topology=TopologicalTerm(weight=3.0))
-    with pytest.warns(FutureWarning, match="topology_scale"):
-        model.set_params(topology_scale="fitted", kappa=0.2)
-    assert model.topology.get_params() == {"weight": 3.0, "reference": "start", "scale": "fitted"}
-    assert model.kappa == 0.2
-
-
-def test_beta_becomes_beta_init_where_it_acted_and_encoder_release_is_retired():
-    constant, _ = _quiet(lambda: VHPAutoencoder(schedule="constant", beta=0.5))
-    assert constant.beta_init == 0.5
-    rewo, _ = _quiet(lambda: VHPAutoencoder(beta=0.5))  # it never acted with REWO
-    assert rewo.beta_init is None
-    switch, _ = _quiet(lambda: VHPAutoencoder(encoder_release="switch"))
-    assert switch.get_params() == VHPAutoencoder().get_params()
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_beta_acts_where_it_acted_and_encoder_release_is_retired(pendulum):
+    X, _ = pendulum
+    assert _effective(VHPAutoencoder(schedule="constant", beta=0.5))["beta_init"] == 0.5
+    assert _effective(VHPAutoencoder(beta=0.5))["beta_init"] is None  # never acted in REWO
+    constant = small(VHPAutoencoder, schedule="constant", beta=0.5, shape_check=False)
+    with pytest.warns(FutureWarning, match="beta -> beta_init"):
+        constant.fit(X[:100])
+    assert set(constant.iteration_history_["beta"]) == {0.5}
+    switch = small(VHPAutoencoder, kappa=0.6, encoder_release="switch", shape_check=False)
+    with pytest.warns(FutureWarning, match="encoder_release -> nothing"):
+        switch.fit(X[:100])
+    retired = small(VHPAutoencoder, encoder_release="beta")
     with pytest.raises(ValueError, match="encoder_release='beta'.*retired"):
-        VHPAutoencoder(encoder_release="beta")
-    with pytest.raises(TypeError, match="unexpected"):  # sklearn's way for an unknown name
-        VHPAutoencoder(not_a_parameter=1)
+        with pytest.warns(FutureWarning):
+            retired.fit(X[:100])
+    assert not hasattr(retired, "module_")
 
 
 def test_beta_init_of_the_constant_schedule(pendulum):
@@ -81,7 +93,7 @@ def test_beta_init_of_the_constant_schedule(pendulum):
 
 def _as_written_by_0_1(state):
     """A VHPAutoencoder's state with the parameters of 0.1 in place of the new ones."""
-    state = dict(state)
+    state = {k: v for k, v in state.items() if k not in _deprecated.DEPRECATED}
     term = state.pop("topology")
     state.update(topology_weight=0.0, topology_reference="data", topology_scale="mean")
     if term is not None:
@@ -102,6 +114,7 @@ def test_models_pickled_or_saved_by_0_1_load_with_the_new_names(pendulum, tmp_pa
             warnings.simplefilter("error", FutureWarning)  # the user did not write them
             old.__setstate__(_as_written_by_0_1(model.__getstate__()))
         assert old.get_params(deep=False).keys() == model.get_params(deep=False).keys()
+        assert not _deprecated.given(old.get_params())
         assert repr(old.topology) == repr(model.topology)
         assert old._beta_init() == model._beta_init()  # 0.1 stored REWO's 1e-3 itself
         np.testing.assert_array_equal(old.transform(X[:5]), model.transform(X[:5]))

@@ -37,6 +37,12 @@ ALTERNATIVES = {
     "init": "random",
     "score_estimator": "nested",
     "topology": TopologicalTerm(weight=0.5, reference="start", scale="fitted"),
+    # deprecated in 0.2 (tests/test_deprecated.py)
+    "topology_weight": 0.5,
+    "topology_reference": "start",
+    "topology_scale": "fitted",
+    "beta": 0.5,
+    "encoder_release": "switch",
     "n_layers": 2,
     "n_components_z1": 3,
     "n_pseudo_inputs": 3,
