@@ -11,6 +11,13 @@ settings.register_profile("ci", derandomize=True, deadline=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
+# Under pytest-xdist (addopts: -n auto, one worker per core) each worker trains on one
+# thread: workers with a thread per core each would fight over the cores.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    import torch
+
+    torch.set_num_threads(1)
+
 # The shared data sets: $SKVHP_DATA if set (as the package's loaders read it), else
 # ../shared/data beside the clone. A fresh clone has neither: tests that need the data
 # take the shared_data_dir fixture and skip, saying why.
