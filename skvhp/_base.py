@@ -123,11 +123,11 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, FittedModelMethods, BaseEstimato
         return {"loss": loss.detach(), **{k: v.detach() for k, v in terms.items()}}
 
     def _start(
-        self, X: np.ndarray, seed: int, rows: np.ndarray | None
+        self, X: np.ndarray, rows: np.ndarray | None, seed: int
     ) -> tuple[str, np.ndarray] | None:
         """A fresh fit's start, computed on the host: (its name, coordinates of the
-        training rows X, which are ``rows`` of the data where early stopping held some
-        out), or None (no start, the default)."""
+        training rows, ``X[rows]`` where early stopping held rows out, else X), or None
+        (no start, the default)."""
         return None
 
     def _on_fit_start(self, state: FitState, X_train: torch.Tensor, continuing: bool) -> None:
@@ -326,7 +326,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, FittedModelMethods, BaseEstimato
         rows = None
         if self.early_stopping:
             rows, _ = validation_rows(len(X), self.validation_fraction, seed)
-        start = None if continuing else self._start(X if rows is None else X[rows], seed, rows)
+        start = None if continuing else self._start(X, rows, seed)
         # The whole training set goes to the device once and is indexed there.
         # On a GPU with too little free memory the data stay on the host (data_device).
         X_train, X_val = as_tensor(X, data_device(4 * X.size, device)), None

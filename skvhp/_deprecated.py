@@ -15,7 +15,8 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from ._topological_term import TopologicalTerm
+from ._topological_term import REFERENCES, SCALES, TopologicalTerm
+from ._validation import check_choice, check_float
 
 TOPOLOGY_NAMES = {"topology_weight": "weight", "topology_reference": "reference"}
 TOPOLOGY_NAMES["topology_scale"] = "scale"
@@ -76,13 +77,28 @@ def warn(owner: str, old: dict[str, Any]) -> None:
     }
     named = "; ".join(f"{k} -> {successors[k]}" for k in old)
     warnings.warn(
-        f"{owner}: deprecated in 0.2 and removed in 0.3: {named}.", FutureWarning, stacklevel=3
+        f"{owner}: deprecated in 0.2 and removed in 0.3: {named}.",
+        FutureWarning,
+        stacklevel=6,  # the user's fit: warn <- check <- check_engine_parameters <- ...
     )
 
 
+def check(old: dict[str, Any]) -> None:
+    """Raise a ``ValueError`` naming the deprecated parameter whose value is invalid."""
+    for name in ("topology_weight", "beta"):
+        if name in old:
+            check_float(old[name], name, 0.0)
+    for name, choices in (("topology_reference", REFERENCES), ("topology_scale", SCALES)):
+        if name in old:
+            check_choice(old[name], name, choices)
+
+
 def translate_state(state: dict[str, Any]) -> None:
-    """Rewrite, in place, the parameters of a model pickled or saved by 0.1 into the new
-    ones, with the deprecated ones unset (no warning: the user did not write them)."""
+    """Rewrite, in place, the parameters of a model pickled or saved by 0.1 (which had no
+    ``topology``) into the new ones, with the deprecated ones unset (no warning: the
+    user did not write them). A state of 0.2 keeps what the user gave."""
+    if "topology" in state:
+        return
     old = given(state)
     for k in DEPRECATED:
         state[k] = UNSET

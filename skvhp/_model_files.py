@@ -179,6 +179,11 @@ def save(estimator: Any, path: str | os.PathLike, *, include_training_state: boo
         raise TypeError(f"skvhp.save stores {sorted(ESTIMATORS)}, not {name}{_why_not(name)}")
     if not hasattr(estimator, "module_"):
         raise ValueError(f"this {name} is not fitted yet: fit it before saving.")
+    if callable(getattr(estimator, "init", None)):
+        raise ValueError(
+            "init is a callable, which a model file cannot store without running code; "
+            "pickle the model instead (or fit it with init as an array of coordinates)."
+        )
     check_parameters_describe_weights(estimator)
     state = estimator.__getstate__()
     if not include_training_state:

@@ -75,12 +75,12 @@ class TopologicalTerm(BaseEstimator):
     def check(self, init: object) -> None:
         """Raise a ``ValueError`` naming the option if a value is invalid, or if the term
         is measured against a start that ``init`` does not make."""
-        check_float(self.weight, "topology.weight", 0.0)
-        check_choice(self.reference, "topology.reference", REFERENCES)
-        check_choice(self.scale, "topology.scale", SCALES)
-        if self.reference == "start" and isinstance(init, str) and init == "random":
+        check_float(self.weight, "topology__weight", 0.0)
+        check_choice(self.reference, "topology__reference", REFERENCES)
+        check_choice(self.scale, "topology__scale", SCALES)
+        if self.active and self.reference == "start" and isinstance(init, str) and init == "random":
             raise ValueError(
-                "topology.reference='start' compares the codes with the starting layout, "
+                "topology__reference='start' compares the codes with the starting layout, "
                 "which init='random' does not have; choose init='pca', 'isomap', "
                 "'spectral' or 'auto', or TopologicalTerm(reference='data')."
             )

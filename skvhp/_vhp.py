@@ -146,7 +146,10 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
         the training rows are used); a callable ``init(X, n_components, seed)`` returns
         those of the training rows X (``layout_`` is then "array" or "callable"). Both are
         starts like the named ones: the encoder is held through REWO's initial phase, and
-        the posterior is isotropic under "auto". ``init="random"`` (with the default
+        the posterior is isotropic under "auto". An array fits only the X it was made for
+        (not the folds of a cross-validation, nor ``partial_fit``'s chunks: use a callable
+        there), and a callable cannot go into a model file (``skvhp.save``; pickle it).
+        ``init="random"`` (with the default
         ``posterior``) trains Algorithm 1 of the paper as it is written; the default "pca"
         (with the isotropic posterior it implies) is our addition: it keeps the pendulum's
         ring, which Algorithm 1 folds, and on binarized MNIST (Table 2's model, 50 epochs, 3
@@ -374,6 +377,7 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
         old = _deprecated.given(vars(self))
         if old:
             _deprecated.warn(type(self).__name__, old)
+            _deprecated.check(old)
         beta_init, topology = self._effective("beta_init"), self._effective("topology")
         if beta_init is not None:
             if self.schedule == "constant":
@@ -445,7 +449,7 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
                 reference = getattr(self, "reference_encoder_", None) if continuing else None
                 if reference is None and continuing:
                     raise ValueError(
-                        "topology.reference='start' cannot continue this model: it has no "
+                        "topology__reference='start' cannot continue this model: it has no "
                         "frozen start (reference_encoder_; model files do not store it). "
                         "Refit without warm_start."
                     )
@@ -464,10 +468,11 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
             release.hold(state, model.encoder, previous_C)
 
     def _start(
-        self, X: np.ndarray, seed: int, rows: np.ndarray | None
+        self, X: np.ndarray, rows: np.ndarray | None, seed: int
     ) -> tuple[str, np.ndarray] | None:
         if is_named(self.init, "random"):
             return None
+        X = X if rows is None else X[rows]  # the training rows: copied only here
         if self.verbose:  # a manifold start can take seconds before the first epoch
             name = self.init if isinstance(self.init, str) else type(self.init).__name__
             print(f"[{type(self).__name__}] start: init={name!r} on {len(X)} rows")

@@ -140,3 +140,47 @@ def test_the_term_in_a_grid_search_over_its_weight(pendulum):
     search = GridSearchCV(model, grid, cv=2).fit(X[:200])
     assert search.best_estimator_.topology.weight in (0.0, 1.0)
     assert model.topology.weight == 1.0  # the search worked on clones
+
+
+def test_copies_keep_the_deprecated_values_and_the_warning_points_at_the_caller(pendulum):
+    import copy
+
+    X, _ = pendulum
+    given = VHPAutoencoder(topology_weight=2.0, beta=0.5, encoder_release="beta")
+    for twin in (copy.deepcopy(given), pickle.loads(pickle.dumps(given)), clone(given)):
+        assert twin.get_params() == given.get_params()  # a 0.2 state is not rewritten
+    with pytest.warns(FutureWarning, match="deprecated in 0.2") as caught:
+        with pytest.raises(ValueError, match="topology_weight must be"):
+            small(VHPAutoencoder, topology_weight=-1.0).fit(X[:50])
+    assert caught[0].filename == __file__  # where the user wrote fit
+    with pytest.warns(FutureWarning), pytest.raises(ValueError, match="^beta must be"):
+        small(VHPAutoencoder, schedule="constant", beta=-0.5).fit(X[:50])
+
+
+SEEN_ROWS: list[int] = []
+
+
+def pca_start(X, n_components, seed):
+    """A callable start (at module level, so that a model holding it pickles)."""
+    from skvhp._start import pca_coordinates
+
+    SEEN_ROWS.append(len(X))
+    return pca_coordinates(X, n_components)
+
+
+def test_a_callable_init_under_early_stopping_and_no_model_file_for_it(pendulum, tmp_path):
+    X, _ = pendulum
+    SEEN_ROWS.clear()
+    pca = pca_start
+
+    params = dict(early_stopping=True, validation_fraction=0.2, shape_check=False, kappa=0.6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = small(VHPAutoencoder, init=pca, **params).fit(X)
+        named = small(VHPAutoencoder, init="pca", **params).fit(X)
+    assert SEEN_ROWS == [240] and model.layout_ == "callable"  # the training rows only
+    for p, q in zip(model.module_.parameters(), named.module_.parameters(), strict=True):
+        assert torch.equal(p, q)
+    with pytest.raises(ValueError, match="init is a callable"):
+        skvhp.save(model, tmp_path / "m.safetensors")
+    assert pickle.loads(pickle.dumps(model)).layout_ == "callable"

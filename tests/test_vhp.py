@@ -515,9 +515,9 @@ def test_topological_term_adds_to_training_only(pendulum):
     off = small(VHPAutoencoder, kappa=0.6, topology=TopologicalTerm(weight=0.0)).fit(X[:200])
     assert "regulariser" not in off.history_  # weight 0: the paper's loss
     for bad, name in (
-        (TopologicalTerm(weight=-1.0), "topology.weight"),
-        (TopologicalTerm(scale="max"), "topology.scale"),
-        (TopologicalTerm(reference="x"), "topology.reference"),
+        (TopologicalTerm(weight=-1.0), "topology__weight"),
+        (TopologicalTerm(scale="max"), "topology__scale"),
+        (TopologicalTerm(reference="x"), "topology__reference"),
         (1.0, "topology must be None or a skvhp.TopologicalTerm"),
     ):
         with pytest.raises(ValueError, match=re.escape(name)):
@@ -578,9 +578,9 @@ def test_topology_reference_start_compares_with_the_frozen_start(pendulum):
     start.set_params(warm_start=False, topology__reference="data").fit(X[:200])
     assert not hasattr(start, "reference_encoder_")  # a refit without it drops the start
     start.set_params(warm_start=True, topology__reference="start")
-    with pytest.raises(ValueError, match="topology.reference='start' cannot continue"):
+    with pytest.raises(ValueError, match="topology__reference='start' cannot continue"):
         start.fit(X[:200])
-    with pytest.raises(ValueError, match="topology.reference='start' compares"):
+    with pytest.raises(ValueError, match="topology__reference='start' compares"):
         small(VHPAutoencoder, init="random", topology=TopologicalTerm()).fit(X[:200])
 
 
