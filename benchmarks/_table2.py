@@ -14,8 +14,8 @@ DATASETS = {
     "fashion-mnist": "Fashion-MNIST",
 }
 # REWO / GECO tolerance κ, an RMS error per pixel, per data set: the recipe of docs/models.md
-# (choosing κ; benchmarks/kappa_recipe.py, docs/results/kappa_recipe*.json): 5 % above the
-# error of a 4-epoch β = 1 fit, so the constraint is slack at β = 1 and REWO ends there.
+# (choosing κ; benchmarks/experiments/kappa_recipe.py, docs/results/kappa_recipe*.json): 5 %
+# above the error of a 4-epoch β = 1 fit, so the constraint is slack at β = 1 and REWO ends there.
 # Static MNIST's 0.25 predates the recipe (which gives 0.26 there); both are slack.
 KAPPA = {"static-mnist": 0.25, "dynamic-mnist": 0.26, "fashion-mnist": 0.34}
 # The one architecture of Table 2 (the VampPrior paper's MLPs), and the VHP prior's.

@@ -7,7 +7,7 @@ latent space keeps that ring lets a linear model read the angle off the latent c
 after a change to polar coordinates. This is the probe of Klushyn et al. (2019, Sec.
 4.1), as a scikit-learn :class:`~sklearn.pipeline.Pipeline`, with the settings that keep
 the ring round (``init="pca"``, ``posterior="isotropic"``; see the pendulum page).
-The budget here is small (3000 images, 15 epochs); ``benchmarks/pendulum_topology.py``
+The budget here is small (3000 images, 15 epochs); ``benchmarks/experiments/pendulum_topology.py``
 runs the full experiment.
 """
 

@@ -112,7 +112,7 @@ def make_pendulum(
     principal ring and stays frozen during REWO's initial phase, and the posterior is
     isotropic. Over 8 seeds this keeps the ring round and closed with the learned prior
     on it, for the default geometry and for thicker and thinner pendulums
-    (``benchmarks/pendulum_topology.py``, results in docs/pendulum.md).
+    (``benchmarks/experiments/pendulum_topology.py``, results in docs/pendulum.md).
 
     Parameters
     ----------

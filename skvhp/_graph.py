@@ -92,7 +92,7 @@ class LatentGraphInterpolator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
     samples that fall inside a hole of the latent manifold link both sides of it, so
     paths cut across: on pendulum images it jumped by more than 0.3 rad of joint angle
     between consecutive frames on many seeds, where the mutual graph did not
-    (docs/graph.md, ``benchmarks/graph_defaults.py``). ``edges="union",
+    (docs/graph.md, ``benchmarks/experiments/graph_defaults.py``). ``edges="union",
     connect_components=False`` is the paper's graph.
 
     Parameters

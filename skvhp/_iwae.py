@@ -93,7 +93,7 @@ class IWAE(_BaseVAE):
         in bfloat16, weights, optimiser state, log-densities and losses in float32.
         Pays where the hardware has fast bfloat16 products (CPUs with AMX or
         AVX512-BF16, GPUs from Ampere on): this IWAE trains 1.5x faster on a 2-core CPU
-        with AMX (``benchmarks/speed.py``), less where elementwise work dominates; it is
+        with AMX (``benchmarks/performance/speed.py``), less where elementwise work dominates; it is
         slower on hardware without it. ``transform``, ``score`` and every other method
         after ``fit`` always run in float32.
     shape_check : bool, default=True

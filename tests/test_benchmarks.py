@@ -1,5 +1,6 @@
-"""Every script in benchmarks/ runs: each one's ``--smoke`` mode (tiny data, one epoch,
-outputs in a temporary folder) in a fresh interpreter, as a user would start it."""
+"""Every script in benchmarks/performance/ and benchmarks/experiments/ runs: each one's
+``--smoke`` mode (tiny data, one epoch, outputs in a temporary folder) in a fresh
+interpreter, as a user would start it. Scripts are named by their path in benchmarks/."""
 
 import os
 import subprocess
@@ -9,29 +10,39 @@ from pathlib import Path
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+SUITES = ("performance", "experiments")  # the shared library (_*.py) is at the top level
 NOT_HERE: set[str] = set()  # every script runs here (pythae_side.py: pythae is a dev extra)
 NEEDS_SHARED_DATA = {
-    "defaults_study.py",
-    "frey_smoothness.py",
-    "iwae_mnist.py",
-    "iwae_warmup_screen.py",
-    "kappa_recipe.py",
-    "motion.py",
-    "nll_table.py",
-    "out_of_core.py",
-    "speed.py",
-    "vamp_mnist.py",
-    "vhp_score_estimators.py",
+    "experiments/defaults_study.py",
+    "experiments/frey_smoothness.py",
+    "experiments/iwae_mnist.py",
+    "experiments/iwae_warmup_screen.py",
+    "experiments/kappa_recipe.py",
+    "experiments/motion.py",
+    "experiments/nll_table.py",
+    "performance/out_of_core.py",
+    "performance/speed.py",
+    "experiments/vamp_mnist.py",
+    "experiments/vhp_score_estimators.py",
 }
+PYTHON_FILES = sorted([*BENCHMARKS.glob("*.py"), *BENCHMARKS.glob("*/*.py")])
 SCRIPTS = sorted(
-    p.name for p in BENCHMARKS.glob("*.py") if not p.name.startswith("_") and p.name not in NOT_HERE
+    p.relative_to(BENCHMARKS).as_posix()
+    for suite in SUITES
+    for p in (BENCHMARKS / suite).glob("*.py")
+    if p.relative_to(BENCHMARKS).as_posix() not in NOT_HERE
 )
 
 
 def test_every_script_is_listed():
+    """Every runnable script is in one of the two suites; the top level holds only the
+    shared library."""
     assert set(SCRIPTS) | NOT_HERE == {
-        p.name for p in BENCHMARKS.glob("*.py") if not p.name.startswith("_")
+        p.relative_to(BENCHMARKS).as_posix()
+        for p in PYTHON_FILES
+        if p.parent != BENCHMARKS or not p.name.startswith("_")
     }
+    assert all(p.parent.name in SUITES for p in PYTHON_FILES if p.parent != BENCHMARKS)
     assert NEEDS_SHARED_DATA <= set(SCRIPTS)
 
 
@@ -67,7 +78,7 @@ def test_scripts_find_the_shared_data_in_one_place():
     $SKVHP_DATA): a path written elsewhere would escape the data-free smoke runs."""
     offenders = [
         p.name
-        for p in BENCHMARKS.glob("*.py")
+        for p in PYTHON_FILES
         if p.name != "_common.py" and ('"shared"' in p.read_text() or "../shared" in p.read_text())
     ]
     assert not offenders
@@ -98,7 +109,7 @@ def test_the_docs_point_only_at_scripts_that_exist():
     missing = set()
     for page in pages:
         text = re.sub(r"git show \w+:\S+", "", page.read_text())  # history is fine
-        for name in re.findall(r"benchmarks/[a-z_0-9]+\.(?:py|sh)", text):
+        for name in re.findall(r"benchmarks/(?:[a-z]+/)?[a-z_0-9]+\.(?:py|sh)", text):
             if not (root / name).exists():
                 missing.add(f"{page.name}: {name}")
     assert not missing, sorted(missing)
@@ -162,12 +173,15 @@ def _imported_and_patched(path: Path) -> tuple[set[str], list[str]]:
 def test_no_script_imports_another_or_patches_the_package():
     """Scripts share code through the underscore modules (_common.py, _table2.py, …)
     only, and measure the package as a user gets it."""
-    scripts = {p.stem for p in BENCHMARKS.glob("*.py") if not p.name.startswith("_")}
+    scripts = {Path(s).stem for s in SCRIPTS} | {Path(s).stem for s in NOT_HERE}
     offenders = {}
-    for path in sorted(BENCHMARKS.glob("*.py")):
+    for path in PYTHON_FILES:
         imported, patched = _imported_and_patched(path)
         if imported & scripts - {path.stem} or patched:
-            offenders[path.name] = (sorted(imported & scripts), patched)
+            offenders[path.relative_to(BENCHMARKS).as_posix()] = (
+                sorted(imported & scripts),
+                patched,
+            )
     assert not offenders, offenders
 
 

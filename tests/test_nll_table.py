@@ -1,6 +1,6 @@
-"""benchmarks/nll_table.py: a Table 2 run stopped after every chunk and resumed from its
-checkpoint (a fresh ``run`` each time that reloads it from disk, as a queue or a new
-session does) ends where an unbroken run does."""
+"""benchmarks/experiments/nll_table.py: a Table 2 run stopped after every chunk and
+resumed from its checkpoint (a fresh ``run`` each time that reloads it from disk, as a
+queue or a new session does) ends where an unbroken run does."""
 
 import json
 import sys
@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 import torch
 
-BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+EXPERIMENTS = Path(__file__).resolve().parents[1] / "benchmarks" / "experiments"
 
 
 @pytest.fixture
 def nll_table(monkeypatch):
-    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    monkeypatch.syspath_prepend(str(EXPERIMENTS))
     import nll_table
 
     threads = torch.get_num_threads()  # run() sets torch's thread count

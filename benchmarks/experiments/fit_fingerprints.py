@@ -5,8 +5,8 @@ records a SHA-256 digest of the trained parameters, of the histories and of
 ``score_samples``. Run it before and after a change and compare the two files: equal
 digests mean bit-identical training (on the same machine, torch build and thread count).
 
-    python benchmarks/fit_fingerprints.py --out before.json
-    python benchmarks/fit_fingerprints.py --out after.json --compare before.json
+    python benchmarks/experiments/fit_fingerprints.py --out before.json
+    python benchmarks/experiments/fit_fingerprints.py --out after.json --compare before.json
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ import json
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared library in benchmarks/
 
 import numpy as np
 import torch

@@ -6,17 +6,20 @@ standardised per channel for training). For each model: a graph over 1000 prior 
 four interpolations (within one motion and between motions), and the smoothness factor
 per joint, in radians, averaged over 10 graphs x 100 random start/end frame pairs.
 
-    python benchmarks/motion.py --epochs 200 --threads 1 --out docs/results/motion.json \
-        --figures docs/figures
-    python benchmarks/motion.py --redraw docs/results/motion.npz --figures docs/figures
+    python benchmarks/experiments/motion.py --epochs 200 --threads 1 \
+        --out docs/results/motion.json --figures docs/figures
+    python benchmarks/experiments/motion.py --redraw docs/results/motion.npz --figures docs/figures
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 import warnings
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared library in benchmarks/
 
 import numpy as np
 import torch

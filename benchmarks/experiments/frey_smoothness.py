@@ -6,15 +6,18 @@ training images per graph; the smoothness factor (RMS of the second-order differ
 along the decoded path, per pixel) averaged over pixels gives one number per path.
 Prints mean ± std per model, writes JSON and a figure.
 
-    python benchmarks/frey_smoothness.py --epochs 100
+    python benchmarks/experiments/frey_smoothness.py --epochs 100
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 import warnings
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared library in benchmarks/
 
 import numpy as np
 from _common import (

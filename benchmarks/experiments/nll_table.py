@@ -22,10 +22,10 @@ Scoring goes in chunks of test points, also checkpointed. Checkpoints live in
 moments), which is tracked by git: a session's work tree is a fresh clone, so before a
 session ends, commit the checkpoints of unfinished runs; a finished run deletes its own.
 
-    python benchmarks/nll_table.py run --dataset static-mnist --model iwae1 --minutes 85
-    python benchmarks/nll_table.py table     # docs/results/nll_table.md and the figures
-    python benchmarks/nll_table.py run --dataset static-mnist --model iwae1 --epochs 3 \\
-        --train-size 2000 --test-size 100 --importance-samples 100 --tag smoke  # a smoke run
+    python benchmarks/experiments/nll_table.py run --dataset static-mnist --model iwae1 --minutes 85
+    python benchmarks/experiments/nll_table.py table     # docs/results/nll_table.md and the figures
+    python benchmarks/experiments/nll_table.py run --dataset static-mnist --model iwae1 \\
+        --epochs 3 --train-size 2000 --test-size 100 --importance-samples 100 --tag smoke  # smoke
 
 Binarization: dynamic MNIST and Fashion-MNIST train on fresh Bernoulli(grey/255) draws
 every epoch and are tested on one fixed Bernoulli draw of the test images (seed 0); static
@@ -39,9 +39,12 @@ import argparse
 import json
 import os
 import pickle
+import sys
 import time
 import warnings
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared library in benchmarks/
 
 import numpy as np
 from _common import (

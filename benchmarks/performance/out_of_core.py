@@ -4,16 +4,19 @@ against ``fit`` on the whole array in memory. Prints the test log-likelihood of 
 (the same number of passes over the same images) and the peak numpy memory each
 training loop held (tracemalloc), and writes ``docs/results/out_of_core.json``.
 
-    python benchmarks/out_of_core.py --epochs 3 --chunks 10
+    python benchmarks/performance/out_of_core.py --epochs 3 --chunks 10
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 import tracemalloc
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared library in benchmarks/
 
 import numpy as np
 from _common import (

@@ -13,17 +13,20 @@ connected components before joining, and any error. Fitted models are cached (no
 tracked) in ``benchmarks/results/graph_defaults_models``, so new candidates rerun
 without refitting; finished rows are skipped.
 
-    python benchmarks/graph_defaults.py --seeds 0 1 2 3 4 5 6 7     # fits, then graphs
-    python benchmarks/graph_defaults.py --table                     # the summary
+    python benchmarks/experiments/graph_defaults.py --seeds 0 1 2 3 4 5 6 7     # fits, then graphs
+    python benchmarks/experiments/graph_defaults.py --table                     # the summary
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 import warnings
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared library in benchmarks/
 
 import numpy as np
 import torch

@@ -1,11 +1,15 @@
 """Draw the β-update maps of REWO and GECO (the paper's Fig. 1) into docs/figures.
 
-python benchmarks/schedule_figure.py
+python benchmarks/experiments/schedule_figure.py
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared library in benchmarks/
 
 import matplotlib
 

@@ -16,18 +16,21 @@ them. One JSON line per run in ``docs/results/topology/<manifold>.jsonl``; runs 
 there are skipped, so an interrupted suite resumes. ``--table`` prints the summary and
 writes ``docs/results/topology_suite.md`` (with ``--out``, into that folder).
 
-    python benchmarks/topology_suite.py --manifolds ring arc --seeds 0 1 2
-    python benchmarks/topology_suite.py --table
+    python benchmarks/experiments/topology_suite.py --manifolds ring arc --seeds 0 1 2
+    python benchmarks/experiments/topology_suite.py --table
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared library in benchmarks/
 
 import numpy as np
 import torch

@@ -8,18 +8,22 @@ radius CV, the longest persistence bars of codes and prior samples, the posterio
 the graph path's largest angle step, test RMS error, and the β / Ĉ trajectory with the
 phase switch. Runs already in the file are skipped, so an interrupted job resumes.
 
-    python benchmarks/pendulum_topology.py --settings "VHP + REWO (pendulum settings)" --seeds 0 1 2
-    python benchmarks/pendulum_topology.py --table       # the summary table from the file
-    python benchmarks/pendulum_topology.py --figure 0    # Fig. 2 for seed 0
+    python benchmarks/experiments/pendulum_topology.py --seeds 0 1 2 \
+        --settings "VHP + REWO (pendulum settings)"
+    python benchmarks/experiments/pendulum_topology.py --table     # the summary table from the file
+    python benchmarks/experiments/pendulum_topology.py --figure 0  # Fig. 2 for seed 0
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 import warnings
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared library in benchmarks/
 
 import numpy as np
 import torch

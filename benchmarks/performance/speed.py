@@ -7,8 +7,8 @@ per epoch on a training subset, peak memory, and importance-sampled scoring thro
 float32 matmul chain with the IWAE's layer shapes and batch x k rows, forward and
 backward (3x the forward FLOPs), and reports our IWAE training step as a fraction of it.
 
-    python benchmarks/speed.py --train-size 10000 --epochs 2
-    python benchmarks/speed.py --device cuda --train-size 50000 --epochs 3
+    python benchmarks/performance/speed.py --train-size 10000 --epochs 2
+    python benchmarks/performance/speed.py --device cuda --train-size 50000 --epochs 3
 
 Rows marked "mixed" train with ``mixed_precision=True`` (bfloat16 products); their test
 log-likelihood sits beside the float32 row's on the same test points.
@@ -19,9 +19,12 @@ from __future__ import annotations
 import argparse
 import json
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared library in benchmarks/
 
 import numpy as np
 import torch
@@ -115,7 +118,7 @@ PEERS = {"IWAE": "IWAE (L=1, k=5)", "VAMP": "VampPriorVAE (L=1, tanh)"}
 
 
 def pythae_rows(args, X_train, X_test, ours: list[dict]) -> list[dict]:
-    """Run benchmarks/pythae_side.py in the given interpreter; rows with ratios."""
+    """Run benchmarks/performance/pythae_side.py in the given interpreter; rows with ratios."""
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data.npz"
         np.savez(data, train=X_train, test=X_test[:3])

@@ -3,13 +3,17 @@
 Measures seconds per epoch, peak memory and the test log-likelihood with 5000
 importance samples on a test subset. Prints a table and writes JSON.
 
-    python benchmarks/iwae_mnist.py --epochs 5 --test-size 500
-    python benchmarks/iwae_mnist.py --device cuda --epochs 100 --test-size 10000
+    python benchmarks/experiments/iwae_mnist.py --epochs 5 --test-size 500
+    python benchmarks/experiments/iwae_mnist.py --device cuda --epochs 100 --test-size 10000
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared library in benchmarks/
 
 import numpy as np
 from _common import (

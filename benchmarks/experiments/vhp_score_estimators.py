@@ -7,19 +7,22 @@ unbiased estimates of p(x), so the log of either is a stochastic lower bound on 
 at equal cost, the higher mean is the better estimate. This script scores the same test
 images with both, at S = 5000 and with joint sampling given the nested estimate's time,
 over a few seeds, on a fitted model: ``--model`` (a pickled model or a checkpoint of
-``benchmarks/nll_table.py``), or else the static-MNIST VHP + REWO of Table 2 trained here
-for ``--train-epochs`` epochs (as ``nll_table.py`` would, early stopping included) and
+``benchmarks/experiments/nll_table.py``), or else the static-MNIST VHP + REWO of Table 2
+trained here for ``--train-epochs`` epochs (as ``nll_table.py`` would, early stopping included) and
 kept in the scratch folder ``benchmarks/results`` for the next run.
 
-    python benchmarks/vhp_score_estimators.py --points 100 --repeats 3   # as in docs/models.md
+    python benchmarks/experiments/vhp_score_estimators.py --points 100 --repeats 3  # docs/models.md
 """
 
 from __future__ import annotations
 
 import argparse
 import pickle
+import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared library in benchmarks/
 
 import numpy as np
 from _common import (

@@ -7,15 +7,19 @@ warnings; the results file is ``docs/results/kappa_recipe.json`` for static MNIS
 ``docs/results/kappa_recipe_<data set>.json`` for the others (binarized as in
 ``nll_table.py``: dynamic MNIST and Fashion-MNIST draw fresh binary images every epoch).
 
-    python benchmarks/kappa_recipe.py --train-size 20000 --epochs 4
-    python benchmarks/kappa_recipe.py --dataset fashion-mnist --kappas 0.25
+    python benchmarks/experiments/kappa_recipe.py --train-size 20000 --epochs 4
+    python benchmarks/experiments/kappa_recipe.py --dataset fashion-mnist --kappas 0.25
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 import warnings
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared library in benchmarks/
 
 import numpy as np
 from _common import (

@@ -7,15 +7,18 @@ standard-prior rows are skvhp's IWAE with k=1 (the plain VAE) and the same layer
 for L=2 that model infers q(z1|x) q(z2|z1) (Burda et al.), whereas the paper's HVAE
 infers q(z2|x) q(z1|x,z2), as VampPriorVAE(n_layers=2) does.
 
-    python benchmarks/vamp_mnist.py --epochs 10 --test-size 500          # CPU budget
-    python benchmarks/vamp_mnist.py --device cuda --epochs 2000 --early-stopping \\
+    python benchmarks/experiments/vamp_mnist.py --epochs 10 --test-size 500          # CPU budget
+    python benchmarks/experiments/vamp_mnist.py --device cuda --epochs 2000 --early-stopping \\
         --test-size 10000                                                # the protocol
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared library in benchmarks/
 
 import numpy as np
 from _common import (

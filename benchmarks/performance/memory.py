@@ -6,7 +6,7 @@ of ``--mib`` MiB (random grey levels), then records its peak resident memory (th
 ``ru_maxrss`` high-water mark) before and after the operation. The growth is what the
 operation itself held at its peak: a full copy of X would add about 100 % of X.
 
-    python benchmarks/memory.py --mib 600
+    python benchmarks/performance/memory.py --mib 600
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ import resource
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared library in benchmarks/
 
 import numpy as np
 from _common import add_smoke_argument, machine_info, parse_args, print_table, write_json

@@ -10,8 +10,8 @@ architecture, κ, early-stopping set-up and resumable checkpoints), its results 
 log-likelihoods (``--importance-samples`` draws each), so that each candidate's
 difference from Algorithm 1 gets a paired standard error per seed.
 
-    python benchmarks/defaults_study.py run --seeds 0 --models vhp-rewo --minutes 85
-    python benchmarks/defaults_study.py summary   # docs/results/defaults.json and .md
+    python benchmarks/experiments/defaults_study.py run --seeds 0 --models vhp-rewo --minutes 85
+    python benchmarks/experiments/defaults_study.py summary   # docs/results/defaults.json and .md
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared library in benchmarks/
 
 import numpy as np
 from _common import (

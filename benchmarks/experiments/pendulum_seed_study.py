@@ -3,9 +3,9 @@
 prior networks, recording the angle probe's error beside the final training bound and
 the test log-likelihood.
 
-    python benchmarks/pendulum_seed_study.py            # the 20 fits (resumable)
-    python benchmarks/pendulum_seed_study.py --table    # summary from the results file
-    python benchmarks/pendulum_seed_study.py --figure   # refit the two best-bound seeds
+    python benchmarks/experiments/pendulum_seed_study.py            # the 20 fits (resumable)
+    python benchmarks/experiments/pendulum_seed_study.py --table    # summary from the results file
+    python benchmarks/experiments/pendulum_seed_study.py --figure   # refit the two best-bound seeds
 
 Each fit appends one JSON line to ``docs/results/pendulum_seed_study.jsonl``; fits already
 there are skipped. The figure replays the two default-model seeds with the lowest final
@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 import warnings
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared library in benchmarks/
 
 import numpy as np
 import torch

@@ -1,13 +1,17 @@
 """Scale of LatentGraphInterpolator: build a k-NN graph over many latent points and
 answer many interpolations. Prints a table and writes JSON.
 
-    python benchmarks/graph_scale.py --n-nodes 100000 --pairs 100 --dims 2 32
+    python benchmarks/performance/graph_scale.py --n-nodes 100000 --pairs 100 --dims 2 32
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared library in benchmarks/
 
 import numpy as np
 from _common import (

@@ -12,8 +12,8 @@ decoded frame's angle. Prints a table beside the paper's figures and PCA(2), wri
 and draws Fig. 2 (codes coloured by angle, prior samples, β over iterations) and the
 graph path over the ring with its decoded frames (Fig. 3/4).
 
-    python benchmarks/pendulum.py --quick            # the main job: ~45 s on 2 cores
-    python benchmarks/pendulum.py --seeds 0 1 2      # Table 1, all methods
+    python benchmarks/experiments/pendulum.py --quick            # the main job: ~45 s on 2 cores
+    python benchmarks/experiments/pendulum.py --seeds 0 1 2      # Table 1, all methods
 
 ``--quick`` fits the pendulum settings (``init="pca", posterior="isotropic"``) beside
 Algorithm 1 as written, 15 epochs on 12,000 images each, one seed, and writes into the
@@ -22,9 +22,12 @@ scratch folder ``benchmarks/results``.
 
 from __future__ import annotations
 
+import sys
 import time
 import warnings
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared library in benchmarks/
 
 import numpy as np
 import torch

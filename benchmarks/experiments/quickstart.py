@@ -1,12 +1,16 @@
 """A minimal example: fit an IWAE on scikit-learn's digits and print its score.
 
-python benchmarks/quickstart.py
+python benchmarks/experiments/quickstart.py
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared library in benchmarks/
 
 from _common import add_smoke_argument, parse_args
 from sklearn.datasets import load_digits

@@ -1,8 +1,8 @@
 """Pythae's IWAE and VAMP on the same data, layers, batch size and epochs as skvhp's,
-for benchmarks/speed.py. Runs in a separate environment that has pythae (it is not a
+for benchmarks/performance/speed.py. Runs in a separate environment that has pythae (it is not a
 dependency of skvhp); prints one JSON object.
 
-    /path/to/pythae-venv/bin/python benchmarks/pythae_side.py --data data.npz --epochs 2
+    /path/to/pythae-venv/bin/python benchmarks/performance/pythae_side.py --data data.npz --epochs 2
 
 ``--smoke`` trains both on 200 random binary images for one epoch (pythae is in the dev
 extras, so CI runs this).
@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared library in benchmarks/
 
 import numpy as np
 import torch

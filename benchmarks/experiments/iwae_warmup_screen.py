@@ -8,13 +8,18 @@ without ``warmup_epochs`` on several seeds, and reports the top layer's active u
 the test NLL (mean and spread over the seeds). A screen on a reduced budget, not a Table 2
 figure: it decides whether the full run is worth it.
 
-    python benchmarks/iwae_warmup_screen.py --train-size 10000 --epochs 40 --warmup-epochs 20
+    python benchmarks/experiments/iwae_warmup_screen.py --train-size 10000 --epochs 40 \\
+        --warmup-epochs 20
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared library in benchmarks/
 
 import numpy as np
 from _common import (
