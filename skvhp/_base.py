@@ -322,18 +322,17 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, FittedModelMethods, BaseEstimato
             model = copy.deepcopy(self.module_).to(device)
         else:
             model = self._build_module(X.shape[1], seed).to(device)
-        # A start is computed on the host, on the training rows, before the data move.
-        rows = None
+        # The split is drawn once; a start is computed on the host, on the training rows,
+        # before the data move.
+        split = None
         if self.early_stopping:
-            rows, _ = validation_rows(len(X), self.validation_fraction, seed)
-        start = None if continuing else self._start(X, rows, seed)
+            split = validation_rows(len(X), self.validation_fraction, seed)
+        start = None if continuing else self._start(X, None if split is None else split[0], seed)
         # The whole training set goes to the device once and is indexed there.
         # On a GPU with too little free memory the data stay on the host (data_device).
         X_train, X_val = as_tensor(X, data_device(4 * X.size, device)), None
         if self.early_stopping:
-            X_train, X_val = split_validation(
-                X_train, self.validation_fraction, seed, self.dynamic_binarization
-            )
+            X_train, X_val = split_validation(X_train, split, seed, self.dynamic_binarization)
         stopping = EarlyStopping(self.n_iter_no_change, self.tol) if self.early_stopping else None
         state = new_fit_state(
             model,

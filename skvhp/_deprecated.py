@@ -15,8 +15,8 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from ._topological_term import REFERENCES, SCALES, TopologicalTerm
-from ._validation import check_choice, check_float
+from ._topological_term import TopologicalTerm
+from ._validation import check_float
 
 TOPOLOGY_NAMES = {"topology_weight": "weight", "topology_reference": "reference"}
 TOPOLOGY_NAMES["topology_scale"] = "scale"
@@ -31,9 +31,6 @@ def translate(current: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:
     the ``current`` values of the new ones (``topology``, ``schedule``, ``beta_init``).
 
     Raises a ``ValueError`` for a retired value (``encoder_release="beta"``)."""
-    unknown = set(old) - set(DEPRECATED)
-    if unknown:
-        raise ValueError(f"not a deprecated parameter: {sorted(unknown)}")
     new: dict[str, Any] = {}
     given = {TOPOLOGY_NAMES[k]: v for k, v in old.items() if k in TOPOLOGY_NAMES}
     if given:
@@ -83,14 +80,13 @@ def warn(owner: str, old: dict[str, Any]) -> None:
     )
 
 
-def check(old: dict[str, Any]) -> None:
+def check(old: dict[str, Any], init: object) -> None:
     """Raise a ``ValueError`` naming the deprecated parameter whose value is invalid."""
-    for name in ("topology_weight", "beta"):
-        if name in old:
-            check_float(old[name], name, 0.0)
-    for name, choices in (("topology_reference", REFERENCES), ("topology_scale", SCALES)):
-        if name in old:
-            check_choice(old[name], name, choices)
+    if "beta" in old:
+        check_float(old["beta"], "beta", 0.0)
+    if set(TOPOLOGY_NAMES) & set(old):  # the term they build, checked under the old names
+        topology = {TOPOLOGY_NAMES[k]: v for k, v in old.items() if k in TOPOLOGY_NAMES}
+        TopologicalTerm(**{**_OLD_TOPOLOGY, **topology}).check(init, prefix="topology_")
 
 
 def translate_state(state: dict[str, Any]) -> None:

@@ -72,15 +72,15 @@ class TopologicalTerm(BaseEstimator):
         self.reference = reference
         self.scale = scale
 
-    def check(self, init: object) -> None:
-        """Raise a ``ValueError`` naming the option if a value is invalid, or if the term
-        is measured against a start that ``init`` does not make."""
-        check_float(self.weight, "topology__weight", 0.0)
-        check_choice(self.reference, "topology__reference", REFERENCES)
-        check_choice(self.scale, "topology__scale", SCALES)
+    def check(self, init: object, prefix: str = "topology__") -> None:
+        """Raise a ``ValueError`` naming the option (``prefix`` + its name) if a value is
+        invalid, or if the term is measured against a start that ``init`` does not make."""
+        check_float(self.weight, f"{prefix}weight", 0.0)
+        check_choice(self.reference, f"{prefix}reference", REFERENCES)
+        check_choice(self.scale, f"{prefix}scale", SCALES)
         if self.active and self.reference == "start" and isinstance(init, str) and init == "random":
             raise ValueError(
-                "topology__reference='start' compares the codes with the starting layout, "
+                f"{prefix}reference='start' compares the codes with the starting layout, "
                 "which init='random' does not have; choose init='pca', 'isomap', "
                 "'spectral' or 'auto', or TopologicalTerm(reference='data')."
             )

@@ -377,7 +377,7 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
         old = _deprecated.given(vars(self))
         if old:
             _deprecated.warn(type(self).__name__, old)
-            _deprecated.check(old)
+            _deprecated.check(old, self.init)
         beta_init, topology = self._effective("beta_init"), self._effective("topology")
         if beta_init is not None:
             if self.schedule == "constant":

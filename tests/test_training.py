@@ -6,7 +6,14 @@ import pytest
 import torch
 
 from skvhp._torch.schedules import REWO
-from skvhp._torch.training import EarlyStopping, FitState, adam, optimizer_step, split_validation
+from skvhp._torch.training import (
+    EarlyStopping,
+    FitState,
+    adam,
+    optimizer_step,
+    split_validation,
+    validation_rows,
+)
 
 
 def test_early_stopping_keeps_the_best_weights_but_waits_only_on_real_gains():
@@ -24,13 +31,15 @@ def test_early_stopping_keeps_the_best_weights_but_waits_only_on_real_gains():
 
 def test_split_validation_is_fixed_by_the_seed_and_refuses_too_few_rows():
     X = torch.arange(20.0)[:, None]
-    train, val = split_validation(X, 0.25, seed=3, binarize=False)
-    again_train, again_val = split_validation(X, 0.25, seed=3, binarize=False)
+    train, val = split_validation(X, validation_rows(20, 0.25, seed=3), seed=3, binarize=False)
+    again_train, again_val = split_validation(
+        X, validation_rows(20, 0.25, seed=3), seed=3, binarize=False
+    )
     assert val.shape == (5, 1) and train.shape == (15, 1)
     assert torch.equal(val, again_val) and torch.equal(train, again_train)
     assert sorted(torch.cat([train, val]).ravel().tolist()) == X.ravel().tolist()
     with pytest.raises(ValueError, match="validation_fraction"):
-        split_validation(X[:1], 0.5, seed=0, binarize=False)
+        validation_rows(1, 0.5, seed=0)
 
 
 def test_frozen_parameters_stay_exact_and_start_adam_afresh():

@@ -191,13 +191,12 @@ def validation_rows(n_samples: int, fraction: float, seed: int) -> tuple[np.ndar
 
 
 def split_validation(
-    X: torch.Tensor, fraction: float, seed: int, binarize: bool
+    X: torch.Tensor, rows: tuple[np.ndarray, np.ndarray], seed: int, binarize: bool
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """(training rows, validation rows) of :func:`validation_rows`; with ``binarize`` the
-    validation rows are one fixed Bernoulli draw, the same in a resumed fit."""
-    train, val = (
-        torch.as_tensor(r, device=X.device) for r in validation_rows(len(X), fraction, seed)
-    )
+    """The training and validation rows of X, ``rows`` as :func:`validation_rows` gives
+    them; with ``binarize`` the validation rows are one fixed Bernoulli draw, the same in
+    a resumed fit."""
+    train, val = (torch.as_tensor(r, device=X.device) for r in rows)
     X_val, X_train = X[val], X[train]
     if binarize:
         X_val = torch.bernoulli(X_val, generator=make_generator(seed + 2, X.device))
