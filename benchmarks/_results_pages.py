@@ -1,6 +1,6 @@
 """The results pages: Markdown tables generated from the results files.
 
-Each script listed in ``SCRIPTS`` (in ``benchmarks/experiments/``) defines
+Each script listed in ``SCRIPTS`` (paths relative to ``benchmarks/``) defines
 ``results_pages(results) -> {page name: text}``, computed from the results files under
 ``results`` (``docs/results``) alone. The documentation build writes them
 (``docs/conf.py`` calls ``write_pages``), so a table the docs include cannot disagree
@@ -10,25 +10,46 @@ files give.
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
 import sys
 from pathlib import Path
 
-EXPERIMENTS = Path(__file__).resolve().parent / "experiments"
-SCRIPTS = ("defaults_study", "graph_defaults", "nll_table", "shape_harness", "topology_suite")
+BENCHMARKS = Path(__file__).resolve().parent
+SCRIPTS = (
+    "experiments/defaults_study.py",
+    "experiments/graph_defaults.py",
+    "experiments/nll_table.py",
+    "experiments/shape_harness.py",
+    "experiments/topology_suite.py",
+)
+
+
+def _load(script: str):
+    """The script as a module, under a name of its own (``results_pages.<suite>.<name>``),
+    so that it shadows no other module."""
+    name = "results_pages." + script.removesuffix(".py").replace("/", ".")
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, BENCHMARKS / script)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # before it runs: its dataclasses look themselves up
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[name]
+            raise
+    return sys.modules[name]
 
 
 def render_pages(results: Path) -> dict[Path, str]:
     """Every generated page: its path and its text (nothing is written)."""
     pages: dict[Path, str] = {}
     saved = sys.path[:]
-    sys.path.insert(0, str(EXPERIMENTS))
     try:
-        for name in SCRIPTS:
-            for page, text in importlib.import_module(name).results_pages(results).items():
+        for script in SCRIPTS:
+            for page, text in _load(script).results_pages(results).items():
                 pages[results / page] = text
     finally:
-        sys.path[:] = saved  # the scripts' names must not shadow other modules
+        sys.path[:] = saved  # the scripts put benchmarks/ on it
     return pages
 
 
