@@ -1,5 +1,6 @@
 """Scale of LatentGraphInterpolator: build a k-NN graph over many latent points and
-answer many interpolations. Prints a table and writes JSON.
+answer many interpolations. Prints a table and writes JSON; the table of
+docs/benchmarks.md is generated from docs/results/graph_scale.json (``results_pages``).
 
     python benchmarks/performance/graph_scale.py --n-nodes 100000 --pairs 100 --dims 2 32
 """
@@ -7,6 +8,7 @@ answer many interpolations. Prints a table and writes JSON.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -17,9 +19,12 @@ import numpy as np
 from _common import (
     add_smoke_argument,
     machine_info,
+    markdown_table,
+    number,
     parse_args,
     peak_memory_mib,
     print_table,
+    results_page,
     write_json,
 )
 
@@ -34,6 +39,33 @@ def latent_points(n: int, dim: int, rng) -> np.ndarray:
     Z[:, 0] += np.cos(t)
     Z[:, 1] += np.sin(t)
     return Z
+
+
+def page_rows(payload: dict) -> list[dict]:
+    """The table of docs/benchmarks.md, from a results file's contents."""
+    return [
+        {
+            "latent dim": r["latent dim"],
+            "nodes": number(r["nodes"], 0),
+            "undirected edges": number(r["edges"], 0),
+            "build (s)": number(r["build s"], 1),
+            f"{r['pairs']} interpolations (s)": number(r["interpolate s"], 2),
+            "ms / pair": number(r["ms/pair"], 1),
+            "peak RSS": f"{r['peak_rss_mib']:.0f} MiB",
+        }
+        for r in payload["table"]
+    ]
+
+
+def results_pages(results: Path) -> dict[str, str]:
+    """The page docs/benchmarks.md includes, from the results file in ``results`` alone
+    (the documentation build regenerates it: ``_results_pages.py``)."""
+    path = results / "graph_scale.json"
+    if not path.exists():
+        return {}
+    rows = page_rows(json.loads(path.read_text()))
+    table = markdown_table(rows, list(rows[0]))
+    return {"graph_scale.md": results_page("performance/graph_scale.py", [path.name], table)}
 
 
 def main(argv=None):
@@ -80,11 +112,11 @@ def main(argv=None):
             }
         )
         print_table(rows[-1:], list(rows[-1]))
+    payload = {"machine": machine_info("cpu"), "args": vars(args), "table": rows}
+    lines = page_rows(payload)
     print()
-    print_table(rows, list(rows[0]))
-    write_json(
-        "graph_scale", {"machine": machine_info("cpu"), "args": vars(args), "table": rows}, args.out
-    )
+    print("\n".join(markdown_table(lines, list(lines[0]))))
+    write_json("graph_scale", payload, args.out)
 
 
 if __name__ == "__main__":
