@@ -21,6 +21,7 @@ SCRIPTS = (
     "experiments/nll_table.py",
     "experiments/shape_harness.py",
     "experiments/topology_suite.py",
+    "experiments/vamp_mnist.py",
     "performance/graph_scale.py",
 )
 

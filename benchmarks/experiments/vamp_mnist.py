@@ -2,7 +2,8 @@
 
 VAE (L=1) and HVAE (L=2), each with the standard normal prior and with the VampPrior,
 trained for the same number of epochs; test log-likelihood with 5000 importance samples
-on a test subset. Prints our figures beside the paper's and writes JSON. The
+on a test subset. Prints our figures beside the paper's and writes JSON; the table of
+docs/benchmarks.md is generated from its results files (``results_pages``). The
 standard-prior rows are skvhp's IWAE with k=1 (the plain VAE) and the same layer sizes;
 for L=2 that model infers q(z1|x) q(z2|z1) (Burda et al.), whereas the paper's HVAE
 infers q(z2|x) q(z1|x,z2), as VampPriorVAE(n_layers=2) does.
@@ -15,6 +16,7 @@ infers q(z2|x) q(z1|x,z2), as VampPriorVAE(n_layers=2) does.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -27,9 +29,12 @@ from _common import (
     figures_path,
     fit_and_score,
     machine_info,
+    markdown_table,
+    number,
     parse_args,
     peak_memory_mib,
     print_table,
+    results_page,
     write_json,
 )
 
@@ -90,6 +95,43 @@ def draw_pseudo_inputs(model, path) -> None:
     print(f"wrote {path}")
 
 
+# The runs docs/benchmarks.md shows: results file -> what its rows' names get, and
+# whether the paper's figure is shown beside them.
+PAGE_RUNS = {
+    "vamp_mnist.json": ("", True),
+    "vamp_mnist_standard_time_matched.json": (", time-matched", False),
+}
+
+
+def page_rows(payload: dict, suffix: str = "", paper: bool = True) -> list[dict]:
+    """A results file's rows as docs/benchmarks.md shows them."""
+    return [
+        {
+            "model": r["model"] + suffix,
+            "epochs": r["epochs"],
+            "fit (s)": number(r["fit s"], 0),
+            "test LL (nats)": f"{number(r['test LL (nats)'], 1)} ± {number(r['s.e.'], 1)}",
+            "paper (full training)": number(r["paper"], 2) if paper else "",
+        }
+        for r in payload["table"]
+    ]
+
+
+def results_pages(results: Path) -> dict[str, str]:
+    """The table docs/benchmarks.md includes, from the results files in ``results`` alone
+    (the documentation build regenerates it: ``_results_pages.py``)."""
+    runs = {name: run for name, run in PAGE_RUNS.items() if (results / name).exists()}
+    rows = [
+        row
+        for name, (suffix, paper) in runs.items()
+        for row in page_rows(json.loads((results / name).read_text()), suffix, paper)
+    ]
+    if not rows:
+        return {}
+    table = markdown_table(rows, list(rows[0]))
+    return {"vamp_mnist.md": results_page("experiments/vamp_mnist.py", list(runs), table)}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=10)
@@ -138,17 +180,15 @@ def main(argv=None):
             draw_pseudo_inputs(model, path)
     print()
     print(f"test subset: first {len(X_test)} test images, {args.importance_samples} IS samples")
-    print_table(rows, list(rows[0]))
-    write_json(
-        f"vamp_mnist_{args.device.replace(':', '')}",
-        {
-            "machine": machine_info(args.device),
-            "args": vars(args),
-            "table": rows,
-            "history": histories,
-        },
-        args.out,
-    )
+    payload = {
+        "machine": machine_info(args.device),
+        "args": vars(args),
+        "table": rows,
+        "history": histories,
+    }
+    lines = page_rows(payload)
+    print("\n".join(markdown_table(lines, list(lines[0]))))
+    write_json(f"vamp_mnist_{args.device.replace(':', '')}", payload, args.out)
 
 
 if __name__ == "__main__":
