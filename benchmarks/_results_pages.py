@@ -23,6 +23,7 @@ SCRIPTS = (
     "experiments/topology_suite.py",
     "experiments/vamp_mnist.py",
     "performance/graph_scale.py",
+    "performance/speed.py",
 )
 
 

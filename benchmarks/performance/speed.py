@@ -11,7 +11,8 @@ backward (3x the forward FLOPs), and reports our IWAE training step as a fractio
     python benchmarks/performance/speed.py --device cuda --train-size 50000 --epochs 3
 
 Rows marked "mixed" train with ``mixed_precision=True`` (bfloat16 products); their test
-log-likelihood sits beside the float32 row's on the same test points.
+log-likelihood sits beside the float32 row's on the same test points. The two tables of
+docs/benchmarks.md are generated from docs/results/speed_cpu.json (``results_pages``).
 """
 
 from __future__ import annotations
@@ -34,9 +35,12 @@ from _common import (
     add_smoke_argument,
     fit_and_score,
     machine_info,
+    markdown_table,
+    number,
     parse_args,
     peak_memory_mib,
     print_table,
+    results_page,
     write_json,
 )
 
@@ -161,6 +165,60 @@ def pythae_rows(args, X_train, X_test, ours: list[dict]) -> list[dict]:
     return rows
 
 
+# The pages' names of models whose results-file name leaves out what the page says.
+PAGE_NAMES = {
+    "VampPriorVAE (L=2)": "VampPriorVAE (L=2, gated)",
+    "VHPAutoencoder (REWO)": "VHPAutoencoder (REWO, K=16)",
+}
+PEER_NAMES = {"IWAE": "IWAE", "VAMP": "VampPrior"}  # the ratio table's rows
+
+
+def page_tables(payload: dict) -> list[list[str]]:
+    """The tables of docs/benchmarks.md, from a results file's contents: each model's
+    throughput, then ours / Pythae (where Pythae ran)."""
+    size = payload["args"]["train_size"]
+    size = f"{size // 1000}k" if size % 1000 == 0 else str(size)
+    rows = [
+        {
+            "model": PAGE_NAMES.get(r["model"], r["model"]),
+            f"s / epoch ({size})": number(r["s/epoch"], 2),
+            "train samples/s": number(r["train samples/s"], significant=4),
+            "scoring points × samples / s": number(r["score points*samples/s"], significant=4),
+            "test LL (nats)": number(r["test LL (nats)"], 1) if "test LL (nats)" in r else "–",
+            "peak RSS": f"{r['peak_rss_mib']:.0f} MiB" if "peak_rss_mib" in r else "–",
+        }
+        for r in payload["table"]
+    ]
+    tables = [markdown_table(rows, list(rows[0]))]
+    ratios = [
+        {
+            "ours / Pythae": PEER_NAMES[r["model"].removeprefix("Pythae ")],
+            "training, float32": f"{number(r['train ratio (ours/theirs)'], significant=3)}×",
+            "training, mixed precision": (
+                f"{number(r['train ratio, mixed (ours/theirs)'], significant=3)}×"
+                if "train ratio, mixed (ours/theirs)" in r
+                else "–"
+            ),
+            "scoring": f"{number(r['score ratio (ours/theirs)'], significant=3)}×",
+        }
+        for r in payload["table"]
+        if "train ratio (ours/theirs)" in r
+    ]
+    if ratios:
+        tables.append(markdown_table(ratios, list(ratios[0])))
+    return tables
+
+
+def results_pages(results: Path) -> dict[str, str]:
+    """The tables docs/benchmarks.md includes, from the results file in ``results``
+    alone (the documentation build regenerates them: ``_results_pages.py``)."""
+    path = results / "speed_cpu.json"
+    if not path.exists():
+        return {}
+    tables = page_tables(json.loads(path.read_text()))
+    return {"speed_cpu.md": results_page("performance/speed.py", [path.name], *tables)}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--train-size", type=int, default=10000)
@@ -227,21 +285,18 @@ def main(argv=None):
         summary["IWAE (L=1, k=5): fraction of the scoring ceiling"] = (
             by_name["IWAE (L=1, k=5)"]["score points*samples/s"] / ceiling
         )
-    print()
-    columns = list(dict.fromkeys(k for r in rows for k in r))
-    print_table(rows, columns)
+    payload = {
+        "machine": machine_info(args.device),
+        "args": vars(args),
+        "table": rows,
+        "physical_limit": summary,
+    }
+    for table in page_tables(payload):
+        print()
+        print("\n".join(table))
     print()
     print_table([summary], list(summary))
-    write_json(
-        f"speed_{args.device.replace(':', '')}",
-        {
-            "machine": machine_info(args.device),
-            "args": vars(args),
-            "table": rows,
-            "physical_limit": summary,
-        },
-        args.out,
-    )
+    write_json(f"speed_{args.device.replace(':', '')}", payload, args.out)
 
 
 if __name__ == "__main__":
