@@ -18,6 +18,7 @@ BENCHMARKS = Path(__file__).resolve().parent
 SCRIPTS = (
     "experiments/defaults_study.py",
     "experiments/graph_defaults.py",
+    "experiments/iwae_warmup_screen.py",
     "experiments/nll_table.py",
     "experiments/shape_harness.py",
     "experiments/topology_suite.py",

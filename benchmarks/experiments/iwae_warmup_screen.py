@@ -6,7 +6,8 @@ The VampPrior paper warms up every model it trains (β from 0 to 1 over 100 of i
 epochs). This screen trains the Table 2 IWAE (L=2) on part of static MNIST with and
 without ``warmup_epochs`` on several seeds, and reports the top layer's active units and
 the test NLL (mean and spread over the seeds). A screen on a reduced budget, not a Table 2
-figure: it decides whether the full run is worth it.
+figure: it decides whether the full run is worth it. The table of docs/benchmarks.md is
+generated from docs/results/iwae_warmup_screen.json (``results_pages``).
 
     python benchmarks/experiments/iwae_warmup_screen.py --train-size 10000 --epochs 40 \\
         --warmup-epochs 20
@@ -15,6 +16,7 @@ figure: it decides whether the full run is worth it.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -26,11 +28,49 @@ from _common import (
     DEFAULT_DATA,
     add_smoke_argument,
     machine_info,
+    markdown_table,
+    number,
     parse_args,
-    print_table,
+    results_page,
     write_json,
 )
 from _table2 import ARCHITECTURE
+
+
+def page_table(payload: dict) -> list[str]:
+    """The table of docs/benchmarks.md, from a results file's contents: one row per arm
+    (without warm-up, with it), each seed's test NLL and active top-layer units."""
+    rows = []
+    for warmup in dict.fromkeys(r["warmup_epochs"] for r in payload["runs"]):
+        arm = [r for r in payload["runs"] if r["warmup_epochs"] == warmup]
+        nll = np.array([r["test_nll"] for r in arm])
+        seeds = ", ".join(str(r["seed"]) for r in arm)
+        several = len(arm) > 1  # a spread over seeds
+        over = f", mean ± sd over {len(arm)} seeds" if several else ""
+        spread = f" ± {number(nll.std(ddof=1), 2)}" if several else ""
+        rows.append(
+            {
+                "warm-up": f"{warmup} of {payload['args']['epochs']} epochs" if warmup else "none",
+                f"test NLL{over}": f"{number(nll.mean(), 2)}{spread}",
+                f"per seed ({seeds})": ", ".join(number(v, 2) for v in nll),
+                "active top-layer units": ", ".join(str(r["active_units_top"]) for r in arm),
+            }
+        )
+    return markdown_table(rows, list(rows[0]))
+
+
+def results_pages(results: Path) -> dict[str, str]:
+    """The table docs/benchmarks.md includes, from the results file in ``results`` alone
+    (the documentation build regenerates it: ``_results_pages.py``)."""
+    path = results / "iwae_warmup_screen.json"
+    if not path.exists():
+        return {}
+    table = page_table(json.loads(path.read_text()))
+    return {
+        "iwae_warmup_screen.md": results_page(
+            "experiments/iwae_warmup_screen.py", [path.name], table
+        )
+    }
 
 
 def main(argv=None) -> None:
@@ -109,8 +149,8 @@ def main(argv=None) -> None:
                 "active top units": " ".join(str(u) for u in units),
             }
         )
-    print_table(summary, list(summary[0]))
     payload = {"machine": machine_info("cpu"), "args": vars(args), "summary": summary, "runs": runs}
+    print("\n".join(page_table(payload)))
     write_json("iwae_warmup_screen", payload, args.out)
 
 
