@@ -20,6 +20,8 @@ SCRIPTS = (
     "experiments/graph_defaults.py",
     "experiments/iwae_warmup_screen.py",
     "experiments/nll_table.py",
+    "experiments/pendulum.py",
+    "experiments/pendulum_topology.py",
     "experiments/shape_harness.py",
     "experiments/topology_suite.py",
     "experiments/vamp_mnist.py",

@@ -17,11 +17,13 @@ graph path over the ring with its decoded frames (Fig. 3/4).
 
 ``--quick`` fits the pendulum settings (``init="pca", posterior="isotropic"``) beside
 Algorithm 1 as written, 15 epochs on 12,000 images each, one seed, and writes into the
-scratch folder ``benchmarks/results``.
+scratch folder ``benchmarks/results``. The main job's table of docs/pendulum.md (five
+seeds) is generated from docs/results/pendulum_quick.json (``results_pages``).
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 import warnings
@@ -36,8 +38,11 @@ from _common import (
     add_smoke_argument,
     figures_path,
     machine_info,
+    markdown_table,
+    number,
     parse_args,
     print_table,
+    results_page,
     write_json,
 )
 from _pendulum_experiment import (
@@ -204,6 +209,60 @@ def summary_row(name: str, runs: list[dict]) -> dict:
         "seeds": len(runs),
         "s/fit": float(np.mean([r["fit_seconds"] for r in runs])),
     }
+
+
+# The names docs/pendulum.md gives the main job's methods.
+QUICK_NAMES = {
+    "VHP + REWO (pendulum settings)": "VHP + REWO, pendulum settings",
+    "VHP + REWO": "VHP + REWO, Algorithm 1 as written",
+}
+
+
+def quick_table(payload: dict) -> list[str]:
+    """The main job's table of docs/pendulum.md, from a results file's contents: per
+    method the probe error (mean ± sd over the seeds, and per seed: three decimals below
+    0.1 rad, two above), the prior's H1 bar, its samples off the codes, and the range of
+    the graph path's largest step over the seeds; then PCA(2)'s probe error."""
+    rows = []
+    for name in dict.fromkeys(r["method"] for r in payload["runs"]):
+        runs = [r for r in payload["runs"] if r["method"] == name]
+
+        def values(key, runs=runs):
+            return np.array([r[key] for r in runs])
+
+        def spread(key, digits):
+            return f"{number(values(key).mean(), digits)} ± {number(values(key).std(), digits)}"
+
+        step = values("path_largest_step_rad")
+        rows.append(
+            {
+                "method": QUICK_NAMES.get(name, name),
+                "probe error (rad), mean ± sd": spread("abs_error_rad", 3),
+                "per seed": ", ".join(
+                    number(e, 3 if e < 0.1 else 2) for e in values("abs_error_rad")
+                ),
+                "prior H1 bar": spread("prior_h1_bar", 2),
+                "prior off the codes": f"{number(100 * values('prior_off_codes').mean(), 1)} %",
+                "path: largest step (rad)": f"{number(step.min(), 2)}–{number(step.max(), 2)}",
+            }
+        )
+    for row in payload["table"]:
+        if row["method"].startswith("PCA"):
+            rows.append(
+                {c: "–" for c in rows[0]}
+                | {"method": row["method"], "probe error (rad), mean ± sd": row["error (rad)"]}
+            )
+    return markdown_table(rows, list(rows[0]))
+
+
+def results_pages(results: Path) -> dict[str, str]:
+    """The main job's table docs/pendulum.md includes, from the results file in
+    ``results`` alone (the documentation build regenerates it: ``_results_pages.py``)."""
+    path = results / "pendulum_quick.json"
+    if not path.exists():
+        return {}
+    table = quick_table(json.loads(path.read_text()))
+    return {"pendulum_quick.md": results_page("experiments/pendulum.py", [path.name], table)}
 
 
 def main(argv=None):

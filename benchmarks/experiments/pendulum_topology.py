@@ -12,6 +12,9 @@ phase switch. Runs already in the file are skipped, so an interrupted job resume
         --settings "VHP + REWO (pendulum settings)"
     python benchmarks/experiments/pendulum_topology.py --table     # the summary table from the file
     python benchmarks/experiments/pendulum_topology.py --figure 0  # Fig. 2 for seed 0
+
+The summary table of docs/pendulum.md is generated from the results file
+(``results_pages``).
 """
 
 from __future__ import annotations
@@ -27,7 +30,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared libra
 
 import numpy as np
 import torch
-from _common import ALGORITHM_1, ROOT, add_smoke_argument, figures_path, machine_info, parse_args
+from _common import (
+    ALGORITHM_1,
+    ROOT,
+    add_smoke_argument,
+    figures_path,
+    machine_info,
+    parse_args,
+    results_page,
+)
 from _pendulum_figures import (
     draw_frames,
     frame_picks,
@@ -182,6 +193,17 @@ def summary_table(path: Path) -> str:
             f"| {np.mean([r['test_rmse'] for r in rs]):.4f} | {PAPER.get(setting, '–')} |"
         )
     return "\n".join(lines)
+
+
+def results_pages(results: Path) -> dict[str, str]:
+    """The summary table docs/pendulum.md includes, from the results file in ``results``
+    alone (the documentation build regenerates it: ``_results_pages.py``)."""
+    path = results / RESULTS_FILE.name
+    if not path.exists():
+        return {}
+    table = summary_table(path).splitlines()
+    page = results_page("experiments/pendulum_topology.py", [path.name], table)
+    return {"pendulum_topology.md": page}
 
 
 def draw_figure(seed: int, epochs: int, path: Path, snapshots=(1, 3, 10, 60)) -> None:
