@@ -17,8 +17,10 @@ from pathlib import Path
 BENCHMARKS = Path(__file__).resolve().parent
 SCRIPTS = (
     "experiments/defaults_study.py",
+    "experiments/frey_smoothness.py",
     "experiments/graph_defaults.py",
     "experiments/iwae_warmup_screen.py",
+    "experiments/motion.py",
     "experiments/nll_table.py",
     "experiments/pendulum.py",
     "experiments/pendulum_topology.py",

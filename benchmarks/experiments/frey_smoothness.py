@@ -4,7 +4,8 @@ Klushyn et al. 2019): VHP + REWO, VampPrior and IWAE, each with a 2-d latent spa
 For each model: 10 graphs over 1000 prior samples, 100 random start/end pairs of
 training images per graph; the smoothness factor (RMS of the second-order difference
 along the decoded path, per pixel) averaged over pixels gives one number per path.
-Prints mean ± std per model, writes JSON and a figure.
+Prints mean ± std per model, writes JSON and a figure; the table of docs/graph.md is
+generated from docs/results/frey_smoothness.json (``results_pages``).
 
     python benchmarks/experiments/frey_smoothness.py --epochs 100
 """
@@ -12,6 +13,7 @@ Prints mean ± std per model, writes JSON and a figure.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 import warnings
@@ -26,13 +28,42 @@ from _common import (
     figures_path,
     graph_smoothness,
     machine_info,
+    markdown_table,
+    number,
     parse_args,
     print_table,
+    results_page,
     vhp_vamp_iwae,
     write_json,
 )
 
 from skvhp.datasets import load_frey_faces
+
+
+def page_table(payload: dict) -> list[str]:
+    """The table of docs/graph.md, from a results file's contents."""
+    rows = [
+        {
+            "model": r["model"],
+            f"smoothness, mean ± std over {r['paths']} paths": (
+                f"{number(r['smoothness mean'], 4)} ± {number(r['std over paths'], 4)}"
+            ),
+        }
+        for r in payload["table"]
+    ]
+    return markdown_table(rows, list(rows[0]))
+
+
+def results_pages(results: Path) -> dict[str, str]:
+    """The table docs/graph.md includes, from the results file in ``results`` alone (the
+    documentation build regenerates it: ``_results_pages.py``)."""
+    path = results / "frey_smoothness.json"
+    if not path.exists():
+        return {}
+    table = page_table(json.loads(path.read_text()))
+    return {
+        "frey_smoothness.md": results_page("experiments/frey_smoothness.py", [path.name], table)
+    }
 
 
 def main(argv=None):
@@ -73,23 +104,19 @@ def main(argv=None):
             }
         )
         print_table(rows[-1:], list(rows[-1]))
+    payload = {
+        "machine": machine_info(args.device),
+        "args": vars(args),
+        "table": rows,
+        "path_scores": runs,
+        # What the figure shows, so that --redraw needs no training.
+        "per_pixel_smoothness": {k: v.tolist() for k, v in per_pixel.items()},
+        "shown_pair": list(shown_pair),
+        "shown_paths": {k: np.asarray(v).tolist() for k, v in strips.items()},
+    }
     print()
-    print_table(rows, list(rows[0]))
-
-    write_json(
-        "frey_smoothness",
-        {
-            "machine": machine_info(args.device),
-            "args": vars(args),
-            "table": rows,
-            "path_scores": runs,
-            # What the figure shows, so that --redraw needs no training.
-            "per_pixel_smoothness": {k: v.tolist() for k, v in per_pixel.items()},
-            "shown_pair": list(shown_pair),
-            "shown_paths": {k: np.asarray(v).tolist() for k, v in strips.items()},
-        },
-        args.out,
-    )
+    print("\n".join(page_table(payload)))
+    write_json("frey_smoothness", payload, args.out)
     draw(per_pixel, runs, strips, args.figure)
 
 
@@ -145,8 +172,6 @@ def draw(per_pixel: dict, runs: dict, strips: dict, figure: str | None) -> None:
 
 
 def redraw(results: str, figure: str | None) -> None:
-    import json
-
     r = json.loads(Path(results).read_text())
     per_pixel = {k: np.asarray(v) for k, v in r["per_pixel_smoothness"].items()}
     draw(per_pixel, r["path_scores"], r["shown_paths"], figure)

@@ -4,7 +4,8 @@ VHP + REWO, VampPrior and IWAE (Gaussian likelihood, 2-d latent) on CMU motion-c
 frames (50 body joint angles, root rotation dropped, angles wrapped into (-π, π],
 standardised per channel for training). For each model: a graph over 1000 prior samples,
 four interpolations (within one motion and between motions), and the smoothness factor
-per joint, in radians, averaged over 10 graphs x 100 random start/end frame pairs.
+per joint, in radians, averaged over 10 graphs x 100 random start/end frame pairs. The
+table of docs/motion.md is generated from docs/results/motion.json (``results_pages``).
 
     python benchmarks/experiments/motion.py --epochs 200 --threads 1 \
         --out docs/results/motion.json --figures docs/figures
@@ -14,6 +15,7 @@ per joint, in radians, averaged over 10 graphs x 100 random start/end frame pair
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 import warnings
@@ -29,8 +31,11 @@ from _common import (
     figures_path,
     graph_smoothness,
     machine_info,
+    markdown_table,
+    number,
     parse_args,
     print_table,
+    results_page,
     results_path,
     vhp_vamp_iwae,
     write_json,
@@ -40,6 +45,35 @@ from sklearn.preprocessing import StandardScaler
 from skvhp.datasets import load_cmu_mocap
 
 PAIRS_SHOWN = [("walk", "walk"), ("walk", "jog"), ("balance", "martial_arts"), ("jog", "dance")]
+
+
+def page_table(payload: dict) -> list[str]:
+    """The table of docs/motion.md, from a results file's contents."""
+    rows = [
+        {
+            "model": r["model"],
+            f"smoothness (rad), mean ± std over {r['paths']} paths": (
+                f"{number(r['smoothness mean (rad)'], 3)} ± {number(r['std over paths'], 3)}"
+            ),
+            "final RMS reconstruction (std units)": (
+                number(r["final C (RMS)"], 2) if np.isfinite(r["final C (RMS)"]) else "–"
+            ),
+            "train LL (nats, every 10th frame)": number(r["LL (train subset, nats)"], 2),
+            "fit (s)": number(r["fit s"], 0),
+        }
+        for r in payload["table"]
+    ]
+    return markdown_table(rows, list(rows[0]))
+
+
+def results_pages(results: Path) -> dict[str, str]:
+    """The table docs/motion.md includes, from the results file in ``results`` alone (the
+    documentation build regenerates it: ``_results_pages.py``)."""
+    path = results / "motion.json"
+    if not path.exists():
+        return {}
+    table = page_table(json.loads(path.read_text()))
+    return {"motion.md": results_page("experiments/motion.py", [path.name], table)}
 
 
 def main(argv=None):
@@ -108,26 +142,23 @@ def main(argv=None):
             }
         )
         print_table(rows[-1:], list(rows[-1]))
-    print()
-    print_table(rows, list(rows[0]))
     figures = Path(args.figures or figures_path())
     figures.mkdir(parents=True, exist_ok=True)
     data = {"shown": shown, "per_joint": per_joint}
     out = Path(args.out) if args.out else results_path("motion.json")
     save_figure_data(data, out.with_suffix(".npz"))
     draw(data, mocap, figures)
-    write_json(
-        "motion",
-        {
-            "machine": machine_info(args.device),
-            "args": vars(args),
-            "table": rows,
-            "smoothness_per_joint_mean": {k: v.mean(0).tolist() for k, v in per_joint.items()},
-            "smoothness_per_joint_std": {k: v.std(0).tolist() for k, v in per_joint.items()},
-            "channels": [str(c) for c in mocap.channels],
-        },
-        args.out,
-    )
+    payload = {
+        "machine": machine_info(args.device),
+        "args": vars(args),
+        "table": rows,
+        "smoothness_per_joint_mean": {k: v.mean(0).tolist() for k, v in per_joint.items()},
+        "smoothness_per_joint_std": {k: v.std(0).tolist() for k, v in per_joint.items()},
+        "channels": [str(c) for c in mocap.channels],
+    }
+    print()
+    print("\n".join(page_table(payload)))
+    write_json("motion", payload, args.out)
 
 
 # Path colours far from the motions' (tab10 blue, orange, green, red, purple).
