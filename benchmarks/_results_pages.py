@@ -28,6 +28,8 @@ SCRIPTS = (
     "experiments/topology_suite.py",
     "experiments/vamp_mnist.py",
     "performance/graph_scale.py",
+    "performance/memory.py",
+    "performance/out_of_core.py",
     "performance/speed.py",
 )
 

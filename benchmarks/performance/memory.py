@@ -4,7 +4,8 @@ does the package copy the data?
 Each operation runs in a fresh interpreter that first builds a float32, C-contiguous X
 of ``--mib`` MiB (random grey levels), then records its peak resident memory (the
 ``ru_maxrss`` high-water mark) before and after the operation. The growth is what the
-operation itself held at its peak: a full copy of X would add about 100 % of X.
+operation itself held at its peak: a full copy of X would add about 100 % of X. The
+table of docs/user_guide.md is generated from docs/results/memory.json (``results_pages``).
 
     python benchmarks/performance/memory.py --mib 600
 """
@@ -22,7 +23,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared library in benchmarks/
 
 import numpy as np
-from _common import add_smoke_argument, machine_info, parse_args, print_table, write_json
+from _common import (
+    add_smoke_argument,
+    machine_info,
+    markdown_table,
+    number,
+    parse_args,
+    print_table,
+    results_page,
+    write_json,
+)
 
 OPERATIONS = ("fit", "fit (early stopping)", "partial_fit", "transform", "score_samples")
 
@@ -77,6 +87,37 @@ def measure(operation: str, mib: float, n_features: int) -> dict:
     }
 
 
+# How docs/user_guide.md names an operation (default: the method's name as code), and
+# what it says beside a growth that copies X.
+PAGE_NAMES = {"fit (early stopping)": "`fit` with `early_stopping=True`"}
+PAGE_NOTES = {"fit (early stopping)": " (the split gathers the rows)"}
+
+
+def page_table(payload: dict) -> list[str]:
+    """The table of docs/user_guide.md, from a results file's contents."""
+    rows = [
+        {
+            "operation": PAGE_NAMES.get(r["operation"], f"`{r['operation']}`"),
+            "X (MiB)": number(r["X (MiB)"], 0),
+            "peak growth (MiB)": number(r["peak growth (MiB)"], 0),
+            "growth / X": f"{number(100 * r['growth / X'], 0)} %"
+            + PAGE_NOTES.get(r["operation"], ""),
+        }
+        for r in payload["rows"]
+    ]
+    return markdown_table(rows, list(rows[0]))
+
+
+def results_pages(results: Path) -> dict[str, str]:
+    """The table docs/user_guide.md includes, from the results file in ``results`` alone
+    (the documentation build regenerates it: ``_results_pages.py``)."""
+    path = results / "memory.json"
+    if not path.exists():
+        return {}
+    table = page_table(json.loads(path.read_text()))
+    return {"memory.md": results_page("performance/memory.py", [path.name], table)}
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mib", type=float, default=600.0, help="size of X")
@@ -96,11 +137,10 @@ def main(argv=None) -> None:
         out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
         rows.append(json.loads(out.strip().splitlines()[-1]))
         print_table(rows[-1:], list(rows[-1]))
+    payload = {"machine": machine_info("cpu"), "args": vars(args), "rows": rows}
     print()
-    print_table(rows, list(rows[0]))
-    write_json(
-        "memory", {"machine": machine_info("cpu"), "args": vars(args), "rows": rows}, args.out
-    )
+    print("\n".join(page_table(payload)))
+    write_json("memory", payload, args.out)
 
 
 if __name__ == "__main__":

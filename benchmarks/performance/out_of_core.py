@@ -2,7 +2,8 @@
 ``partial_fit`` one chunk at a time (memory-mapped) and through dask-ml's ``Incremental``,
 against ``fit`` on the whole array in memory. Prints the test log-likelihood of each
 (the same number of passes over the same images) and the peak numpy memory each
-training loop held (tracemalloc), and writes ``docs/results/out_of_core.json``.
+training loop held (tracemalloc), and writes ``docs/results/out_of_core.json``; the
+table of docs/user_guide.md is generated from it (``results_pages``).
 
     python benchmarks/performance/out_of_core.py --epochs 3 --chunks 10
 """
@@ -10,6 +11,8 @@ training loop held (tracemalloc), and writes ``docs/results/out_of_core.json``.
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import sys
 import tempfile
 import time
@@ -23,10 +26,38 @@ from _common import (
     DEFAULT_DATA,
     add_smoke_argument,
     machine_info,
+    markdown_table,
+    number,
     parse_args,
     print_table,
+    results_page,
     write_json,
 )
+
+
+def page_table(payload: dict) -> list[str]:
+    """The table of docs/user_guide.md, from a results file's contents (the names of the
+    methods and classes in each row's name set as code)."""
+    rows = [
+        {
+            "training": re.sub(r"\b(partial_fit|fit|Incremental)\b", r"`\1`", r["training"]),
+            "test log-likelihood (nats)": number(r["test log-likelihood"], 1),
+            "peak numpy memory": f"{number(r['peak numpy MiB'], 0)} MiB",
+            "fit (s)": number(r["fit s"], 0),
+        }
+        for r in payload["rows"]
+    ]
+    return markdown_table(rows, list(rows[0]))
+
+
+def results_pages(results: Path) -> dict[str, str]:
+    """The table docs/user_guide.md includes, from the results file in ``results`` alone
+    (the documentation build regenerates it: ``_results_pages.py``)."""
+    path = results / "out_of_core.json"
+    if not path.exists():
+        return {}
+    table = page_table(json.loads(path.read_text()))
+    return {"out_of_core.md": results_page("performance/out_of_core.py", [path.name], table)}
 
 
 def main(argv=None) -> None:
@@ -115,9 +146,9 @@ def main(argv=None) -> None:
         record(f"partial_fit over {args.chunks} memory-mapped chunks", chunk_by_chunk)
         record(f"dask-ml Incremental over {args.chunks} blocks", dask_ml)
 
-    print()
-    print_table(rows, list(rows[0]))
     payload = {"machine": machine_info("cpu"), "args": vars(args), "rows": rows}
+    print()
+    print("\n".join(page_table(payload)))
     write_json("out_of_core", payload, args.out)
 
 
