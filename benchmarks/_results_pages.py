@@ -27,6 +27,7 @@ SCRIPTS = (
     "experiments/shape_harness.py",
     "experiments/topology_suite.py",
     "experiments/vamp_mnist.py",
+    "experiments/vhp_score_estimators.py",
     "performance/graph_scale.py",
     "performance/memory.py",
     "performance/out_of_core.py",

@@ -12,11 +12,15 @@ trained here for ``--train-epochs`` epochs (as ``nll_table.py`` would, early sto
 kept in the scratch folder ``benchmarks/results`` for the next run.
 
     python benchmarks/experiments/vhp_score_estimators.py --points 100 --repeats 3  # docs/models.md
+
+The table of docs/models.md is generated from docs/results/vhp_score_estimators.json
+(``results_pages``).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import pickle
 import sys
 import time
@@ -31,8 +35,10 @@ from _common import (
     ROOT,
     add_smoke_argument,
     machine_info,
+    markdown_table,
+    number,
     parse_args,
-    print_table,
+    results_page,
     write_json,
 )
 from _table2 import make_model
@@ -55,6 +61,32 @@ def table2_vhp(X_train, epochs: int, path: Path):
     path.parent.mkdir(parents=True, exist_ok=True)
     skvhp.save(model, path, include_training_state=False)
     return model
+
+
+def page_table(payload: dict) -> list[str]:
+    """The table of docs/models.md, from a results file's contents."""
+    rows = [
+        {
+            "estimator": r["estimator"],
+            "samples S": f"{r['samples']:,}" if r["samples"] >= 10000 else str(r["samples"]),
+            "mean log-likelihood (nats)": number(r["mean log-likelihood"], 2),
+            "spread over seeds": number(r["spread over seeds"], 3),
+            "ms per image": f"{r['ms per point']:.0f}",
+        }
+        for r in payload["rows"]
+    ]
+    return markdown_table(rows, list(rows[0]))
+
+
+def results_pages(results: Path) -> dict[str, str]:
+    """The table docs/models.md includes, from the results file in ``results`` alone (the
+    documentation build regenerates it: ``_results_pages.py``)."""
+    path = results / "vhp_score_estimators.json"
+    if not path.exists():
+        return {}
+    table = page_table(json.loads(path.read_text()))
+    page = results_page("experiments/vhp_score_estimators.py", [path.name], table)
+    return {"vhp_score_estimators.md": page}
 
 
 def main(argv=None) -> None:
@@ -110,9 +142,6 @@ def main(argv=None) -> None:
     # Joint sampling given the nested estimate's time (a multiple of 1000 samples).
     matched = int(max(1, round(ratio * args.samples / 1000)) * 1000)
     rows.append(measure("joint", matched))
-    columns = ["estimator", "samples", "mean log-likelihood", "spread over seeds", "ms per point"]
-    print_table(rows, columns)
-    print(f"joint is {ratio:.1f}x faster per sample at S={args.samples}")
     payload = {
         "machine": machine_info("cpu"),
         "args": vars(args),
@@ -120,6 +149,8 @@ def main(argv=None) -> None:
         "speed ratio": ratio,
         "rows": rows,
     }
+    print("\n".join(page_table(payload)))
+    print(f"joint is {ratio:.1f}x faster per sample at S={args.samples}")
     write_json("vhp_score_estimators", payload, args.out)
 
 
