@@ -20,6 +20,7 @@ SCRIPTS = (
     "experiments/frey_smoothness.py",
     "experiments/graph_defaults.py",
     "experiments/iwae_warmup_screen.py",
+    "experiments/kappa_recipe.py",
     "experiments/motion.py",
     "experiments/nll_table.py",
     "experiments/pendulum.py",

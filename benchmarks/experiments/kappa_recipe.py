@@ -9,11 +9,15 @@ warnings; the results file is ``docs/results/kappa_recipe.json`` for static MNIS
 
     python benchmarks/experiments/kappa_recipe.py --train-size 20000 --epochs 4
     python benchmarks/experiments/kappa_recipe.py --dataset fashion-mnist --kappas 0.25
+
+The table of docs/models.md, one row per data set, is generated from these files
+(``results_pages``).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 import warnings
@@ -27,12 +31,59 @@ from _common import (
     DEFAULT_DATA,
     add_smoke_argument,
     machine_info,
+    markdown_table,
+    number,
     parse_args,
     print_table,
+    results_page,
     results_path,
     write_json,
 )
-from _table2 import ARCHITECTURE, DATASETS, VHP_PRIOR, load  # Table 2's set-up
+from _table2 import ARCHITECTURE, DATASETS, KAPPA, VHP_PRIOR, load  # Table 2's set-up
+
+PAGE_KAPPA = 0.25  # docs/models.md's last column: REWO with MNIST's κ on each data set
+# What that column says where no run with it is in the file.
+PAGE_NOTES = {"static-mnist": f"({KAPPA['static-mnist']} was used; slack)"}
+
+
+def results_file(dataset: str) -> str:
+    return "kappa_recipe" + ("" if dataset == "static-mnist" else f"_{dataset}") + ".json"
+
+
+def page_row(dataset: str, payload: dict) -> dict:
+    """A data set's row of the table of docs/models.md, from its results file."""
+    epochs = payload["args"]["epochs"]
+    suggested = payload["suggested kappa"]
+    by_kappa = {r["kappa"]: r for r in payload["rewo"]}
+    tight = by_kappa.get(PAGE_KAPPA) if suggested != PAGE_KAPPA else None
+    if tight is None:
+        column = PAGE_NOTES.get(dataset, "–")
+    elif tight["switch iteration"] is None:
+        floor = number(tight["rms per epoch"][-1], 2)
+        column = f"**never switches** (RMS floor ≈ {floor})"
+    else:
+        column = f"switches at {tight['switch iteration']}"
+    return {
+        "data set": DATASETS[dataset],
+        f"RMS at β = 1 after {epochs} epochs": number(
+            payload["reference (beta = 1)"]["rms per epoch"][-1], 3
+        ),
+        "recipe κ": number(suggested, 2),
+        "REWO switch (iteration)": str(by_kappa[suggested]["switch iteration"] or "never"),
+        f"κ = {PAGE_KAPPA}": column,
+    }
+
+
+def results_pages(results: Path) -> dict[str, str]:
+    """The table docs/models.md includes, from the results files in ``results`` alone
+    (the documentation build regenerates it: ``_results_pages.py``)."""
+    files = {d: results / results_file(d) for d in DATASETS if (results / results_file(d)).exists()}
+    if not files:
+        return {}
+    rows = [page_row(d, json.loads(path.read_text())) for d, path in files.items()]
+    sources = [path.name for path in files.values()]
+    table = markdown_table(rows, list(rows[0]))
+    return {"kappa_recipe.md": results_page("experiments/kappa_recipe.py", sources, table)}
 
 
 def main(argv=None) -> None:
@@ -47,8 +98,7 @@ def main(argv=None) -> None:
     add_smoke_argument(parser, train_size=300, epochs=1, kappas=[0.3])
     args = parse_args(parser, argv)
     if args.out is None:
-        suffix = "" if args.dataset == "static-mnist" else f"_{args.dataset}"
-        args.out = str(results_path(f"kappa_recipe{suffix}.json"))
+        args.out = str(results_path(results_file(args.dataset)))
 
     import torch
 
@@ -111,6 +161,8 @@ def main(argv=None) -> None:
         "rewo": rows,
     }
     write_json("kappa_recipe", payload, args.out)
+    row = page_row(args.dataset, payload)
+    print("\n".join(markdown_table([row], list(row))))
 
 
 if __name__ == "__main__":
