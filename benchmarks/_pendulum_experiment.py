@@ -1,5 +1,6 @@
-"""The pendulum experiment's set-up, shared by ``pendulum.py`` (Table 1) and
-``pendulum_seed_study.py``: the methods, the data, the angle probe and the options."""
+"""The pendulum experiment's set-up used by ``pendulum.py`` (Table 1), and by the archived
+seed study (``git show 37efb55:benchmarks/experiments/pendulum_seed_study.py``): the
+methods, the data, the angle probe and the options."""
 
 from __future__ import annotations
 
