@@ -48,6 +48,7 @@ FITTED = {
     "best_validation_loss_",
     "encoder_released_at_",
     "layout_",
+    "prior_fit_steps_",
     "shape_check_",
     "_seed_",
     "_training_state_",
