@@ -167,27 +167,3 @@ def posterior_samples(model, X: np.ndarray, seed: int = 0) -> np.ndarray:
         generator = torch.Generator(device=model.device_).manual_seed(seed)
         noise = torch.randn(mean.shape, generator=generator, device=model.device_)
         return (mean + (0.5 * log_var).exp() * noise).cpu().numpy().astype(np.float64)
-
-
-def refit_prior(model, X: np.ndarray, steps: int, seed: int = 0, batch_size: int = 256) -> None:
-    """A screen (#39), not a package option: train only a fitted VHP model's learned prior
-    (p_Θ(z|ζ) and q_Φ(ζ|z)) for ``steps`` more Adam steps at the model's learning rate,
-    maximising the importance-weighted bound on log p_Θ(z) (the prior's part of the KL
-    term) on fresh draws z ~ q(z|x) of random rows of X, encoder and decoder fixed. Does
-    the prior follow the aggregate posterior's shape if it trains longer?"""
-    import torch
-
-    module, device = model.module_, model.device_
-    generator = torch.Generator(device=device).manual_seed(seed)
-    x_all = torch.as_tensor(X, dtype=torch.float32, device=device)
-    optimiser = torch.optim.Adam(module.prior.parameters(), lr=model.learning_rate)
-    for _ in range(steps):
-        rows = torch.randint(0, len(x_all), (batch_size,), generator=generator, device=device)
-        with torch.no_grad():
-            mean, log_var = module.encode(x_all[rows])
-            noise = torch.randn(mean.shape, generator=generator, device=device)
-            z = mean + (0.5 * log_var).exp() * noise
-        loss = -module.prior.log_prob(z, generator).mean()
-        optimiser.zero_grad()
-        loss.backward()
-        optimiser.step()
