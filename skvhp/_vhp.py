@@ -251,6 +251,9 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
     history_ : dict of list
         Per epoch means: ``loss`` (β-weighted), ``nll`` (-log p(x|z)), ``kl`` (the bound
         on the KL term), ``bound`` (``nll + kl``, the β = 1 loss), ``C``, ``beta``, ``time``.
+    prior_fit_steps_ : int
+        Steps :meth:`fit_prior` trained the prior alone since the last fit (0 after
+        ``fit``).
     n_iter_, device_, n_features_in_, feature_names_in_, shape_check_
         As for :class:`IWAE`.
 
@@ -519,8 +522,8 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
         Returns
         -------
         self : VHPAutoencoder
-            ``prior_fit_steps_`` counts the prior-only steps since the last ``fit``. If
-            training the prior fails, the model is left as it was.
+            ``prior_fit_steps_`` counts the prior-only steps since the last ``fit`` or
+            ``partial_fit``. If training the prior fails, the model is left as it was.
         """
         check_is_fitted(self)
         check_int(n_steps, "n_steps", 1)
