@@ -99,9 +99,11 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, FittedModelMethods, BaseEstimato
 
     # ------------------------------------------------------------------ subclass API
     @abstractmethod
-    def _make_module(self, n_features: int) -> LatentVariableModel:
+    def _make_module(self, n_features: int, layout: str | None = None) -> LatentVariableModel:
         """Build a fresh, untrained model (parameters initialised from torch's CPU RNG,
-        which the engine seeds inside ``torch.random.fork_rng``)."""
+        which the engine seeds inside ``torch.random.fork_rng``). ``layout``: the start
+        this fit chose ("random" where it has none), for networks chosen from the data;
+        None when the networks of a fitted model are rebuilt (unpickling)."""
 
     @abstractmethod
     def _objective(
@@ -318,16 +320,17 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, FittedModelMethods, BaseEstimato
         training and validation tensors on the device."""
         device = resolve_device(self.device)
         seed = self._seed_ if continuing else seed_from(self.random_state)
-        if continuing:
-            model = copy.deepcopy(self.module_).to(device)
-        else:
-            model = self._build_module(X.shape[1], seed).to(device)
         # The split is drawn once; a start is computed on the host, on the training rows,
-        # before the data move.
+        # before the data move and before the networks (which may depend on it).
         split = None
         if self.early_stopping:
             split = validation_rows(len(X), self.validation_fraction, seed)
         start = None if continuing else self._start(X, None if split is None else split[0], seed)
+        if continuing:
+            model = copy.deepcopy(self.module_).to(device)
+        else:
+            layout = "random" if start is None else start[0]
+            model = self._build_module(X.shape[1], seed, layout).to(device)
         # The whole training set goes to the device once and is indexed there.
         # On a GPU with too little free memory the data stay on the host (data_device).
         X_train, X_val = as_tensor(X, data_device(4 * X.size, device)), None
@@ -368,11 +371,13 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, FittedModelMethods, BaseEstimato
             n_iter=self.n_iter_ if continuing else 0,
         )
 
-    def _build_module(self, n_features: int, seed: int) -> LatentVariableModel:
+    def _build_module(
+        self, n_features: int, seed: int, layout: str | None = None
+    ) -> LatentVariableModel:
         # Initialise from a private fork of torch's CPU RNG: reproducible, no global effect.
         with torch.random.fork_rng(devices=[]):
             torch.random.default_generator.manual_seed(seed)
-            return self._make_module(n_features)
+            return self._make_module(n_features, layout)
 
     # ------------------------------------------------------------------ sklearn glue
     @property

@@ -204,7 +204,7 @@ class IWAE(_BaseVAE):
         check_int(self.n_components_z1, "n_components_z1", 1)
         check_layer_sizes(self.hidden_layer_sizes_z2, "hidden_layer_sizes_z2")
 
-    def _make_module(self, n_features: int) -> LatentVariableModel:
+    def _make_module(self, n_features: int, layout: str | None = None) -> LatentVariableModel:
         hidden = check_layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
         if self.n_layers == 1:
             return SingleLayerVAE(

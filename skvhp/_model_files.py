@@ -49,6 +49,7 @@ FITTED = {
     "encoder_released_at_",
     "layout_",
     "prior_fit_steps_",
+    "zeta_modes_",
     "shape_check_",
     "_seed_",
     "_training_state_",

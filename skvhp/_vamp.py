@@ -138,7 +138,7 @@ class VampPriorVAE(_BetaBoundVAE):
     def _make_schedule(self) -> LinearWarmUp:
         return LinearWarmUp(self.warmup_epochs)
 
-    def _make_module(self, n_features: int) -> LatentVariableModel:
+    def _make_module(self, n_features: int, layout: str | None = None) -> LatentVariableModel:
         hidden = check_layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
         # Placeholder pseudo-inputs; _on_fit_start sets them from the data (unpickling
         # overwrites them with the saved ones).

@@ -27,6 +27,10 @@ from ._validation import check_choice, check_float, check_int, check_layer_sizes
 
 SCHEDULES = ("rewo", "geco", "warmup", "constant")
 BETA_INIT = 1e-3  # REWO's and GECO's starting β where beta_init is None (the paper's)
+# zeta_modes="auto" on separate pieces: more modes than pieces, so that each piece's loop
+# is covered by several and torn where p(ζ) is thin (screened on the shape harness's
+# tuning two-rings, 2026-12-07).
+AUTO_ZETA_MODES = 12
 
 
 class VHPAutoencoder(_BetaBoundVAE):
@@ -73,8 +77,10 @@ class VHPAutoencoder(_BetaBoundVAE):
         Size of z, the latent code that ``transform`` returns.
     n_components_zeta : int or None, default=None
         Size of ζ, the prior's own latent; None means ``n_components``.
-    zeta_modes : int, default=1
-        Modes of p(ζ). 1 is the paper's p(ζ) = N(0, I). With M > 1, p(ζ) is a mixture of
+    zeta_modes : int or "auto", default=1
+        Modes of p(ζ). 1 is the paper's p(ζ) = N(0, I). "auto": 12 where ``init`` lays
+        the data out piece by piece (``layout_`` "by-piece": ``init="auto"`` found
+        separate pieces), else 1; ``zeta_modes_`` says which. With M > 1, p(ζ) is a mixture of
         M unit Gaussians with fixed, well-separated means (6 apart) and learned weights,
         so that the prior can put its mass on M separate pieces with little between them
         (data in disconnected parts, e.g. two different pendulums): one network maps a
@@ -251,6 +257,8 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
     history_ : dict of list
         Per epoch means: ``loss`` (β-weighted), ``nll`` (-log p(x|z)), ``kl`` (the bound
         on the KL term), ``bound`` (``nll + kl``, the β = 1 loss), ``C``, ``beta``, ``time``.
+    zeta_modes_ : int
+        The modes of p(ζ) the fit used (``zeta_modes``, or what "auto" chose).
     prior_fit_steps_ : int
         Steps :meth:`fit_prior` trained the prior alone since the last fit (0 after
         ``fit``).
@@ -289,7 +297,7 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
         *,
         n_components: int = 32,
         n_components_zeta: int | None = None,
-        zeta_modes: int = 1,
+        zeta_modes: int | str = 1,
         k: int = 16,
         schedule: str = "rewo",
         kappa: float | str = 0.1,
@@ -363,7 +371,8 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
     def _check_extra_params(self) -> None:
         if self.n_components_zeta is not None:
             check_int(self.n_components_zeta, "n_components_zeta", 1)
-        check_int(self.zeta_modes, "zeta_modes", 1)
+        if not (isinstance(self.zeta_modes, str) and self.zeta_modes == "auto"):
+            check_int(self.zeta_modes, "zeta_modes", 1)
         check_int(self.k, "k", 1)
         check_choice(self.schedule, "schedule", SCHEDULES)
         if isinstance(self.kappa, str):
@@ -419,7 +428,15 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
         return ConstantBeta(self._beta_init())
 
     # ------------------------------------------------------------------ model
-    def _make_module(self, n_features: int) -> SingleLayerVAE:
+    def _zeta_modes(self, layout: str | None) -> int:
+        """The modes of p(ζ) for a fit whose start is ``layout`` (None: the fitted ones)."""
+        if not isinstance(self.zeta_modes, str):
+            return self.zeta_modes
+        if layout is None:  # rebuilding a fitted model's networks
+            return self.zeta_modes_
+        return AUTO_ZETA_MODES if layout == "by-piece" else 1
+
+    def _make_module(self, n_features: int, layout: str | None = None) -> SingleLayerVAE:
         n_zeta = self.n_components_zeta or self.n_components
         prior = HierarchicalPrior(
             self.n_components,
@@ -427,7 +444,7 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
             check_layer_sizes(self.prior_hidden_layer_sizes, "prior_hidden_layer_sizes"),
             self.activation,
             self.k,
-            n_modes=self.zeta_modes,
+            n_modes=self._zeta_modes(layout),
         )
         return SingleLayerVAE(
             n_features,
@@ -489,6 +506,7 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
         release = next(c for c in state.callbacks if isinstance(c, EncoderRelease))
         self.encoder_released_at_ = release.released_at
         self.layout_ = state.layout
+        self.zeta_modes_ = state.model.prior.n_modes
         term = next((c for c in state.callbacks if isinstance(c, TopologicalTermCallback)), None)
         if term is not None and term.reference is not None:
             self.reference_encoder_ = term.reference

@@ -1,5 +1,6 @@
 """VHPAutoencoder: the hierarchical prior's bound, REWO in training, the pendulum probe."""
 
+import pickle
 import re
 import warnings
 
@@ -7,11 +8,13 @@ import numpy as np
 import pytest
 import torch
 from scipy import stats
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
+import skvhp
 from skvhp import PolarCoordinates, TopologicalTerm, VHPAutoencoder
 from skvhp._start import pca_coordinates
 from skvhp._torch.distributions import log_unit_mixture, spread_mode_means
@@ -593,3 +596,48 @@ def test_the_default_pca_start_takes_more_latent_units_than_features():
     np.testing.assert_allclose(coords[:, :3].std(0, ddof=1), 1.0, rtol=1e-5)
     model = small(VHPAutoencoder, n_components=5, kappa=1.0, max_iter=1).fit(X)
     assert model.transform(X).shape == (200, 5)
+
+
+def save_and_load(model, folder):
+    skvhp.save(model, folder / "model.skvhp")
+    return skvhp.load(folder / "model.skvhp")
+
+
+@pytest.mark.parametrize("pieces", [1, 2])
+def test_zeta_modes_auto_takes_twelve_modes_only_for_separate_pieces(pieces, tmp_path):
+    """zeta_modes="auto": the mixture p(ζ) where init="auto" lays the data out piece by
+    piece (two different pendulums), the paper's single Gaussian on one ring; the choice
+    is kept as zeta_modes_ and rebuilds the same networks from a pickle or a model file."""
+    from skvhp.datasets import make_two_pendulums
+
+    X = (
+        make_two_pendulums(800, random_state=0)[0]
+        if pieces == 2
+        else make_pendulum(800, random_state=0)[0]
+    )
+    model = VHPAutoencoder(
+        kappa=0.6,  # loose: the main phase at once
+        n_components=2,
+        hidden_layer_sizes=(16,),
+        prior_hidden_layer_sizes=(8,),
+        init="auto",
+        zeta_modes="auto",
+        max_iter=1,
+        n_importance_samples=4,
+        random_state=0,
+        shape_check=False,
+    ).fit(X)
+    assert model.layout_ == ("by-piece" if pieces == 2 else "circular")
+    assert model.zeta_modes_ == model.module_.prior.n_modes == (12 if pieces == 2 else 1)
+    assert model.get_params()["zeta_modes"] == "auto"
+    for copy_ in (pickle.loads(pickle.dumps(model)), save_and_load(model, tmp_path)):
+        assert copy_.module_.prior.n_modes == model.zeta_modes_
+        np.testing.assert_allclose(copy_.transform(X[:5]), model.transform(X[:5]))
+    random_start = clone(model).set_params(init="random").fit(X)
+    assert random_start.zeta_modes_ == 1
+
+
+@pytest.mark.parametrize("value", ["many", 0, 1.5])
+def test_zeta_modes_rejects_other_values(value):
+    with pytest.raises(ValueError, match="zeta_modes"):
+        VHPAutoencoder(zeta_modes=value).fit(np.random.default_rng(0).random((20, 4)))
