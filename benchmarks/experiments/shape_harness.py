@@ -90,6 +90,10 @@ SETTINGS = {
         "zeta_modes": 12,
     },
     "per-shape-prior-refit-3000": lambda shape: PER_SHAPE[shape],
+    # The setting docs/shape.md gives for data of unknown shape (2026-12-07, night): on
+    # one piece the "shape-keeping-auto-kappa" fit, on separate pieces the
+    # "modes12-prior-refit-3000" one, then the prior trained alone.
+    "one-setting": lambda shape: {**SHAPE_KEEPING, "kappa": "auto", "zeta_modes": "auto"},
 }
 # Prior-only steps a setting takes after the fit (``VHPAutoencoder.fit_prior``, batches
 # of 256; rows before 2026-12-07 21:40 ran the same loop as a benchmark function), before
@@ -99,6 +103,7 @@ PRIOR_REFIT_STEPS = {
     "auto-kappa-prior-refit-3000": 3000,
     "modes12-prior-refit-3000": 3000,
     "per-shape-prior-refit-3000": 3000,
+    "one-setting": 3000,
 }
 
 
