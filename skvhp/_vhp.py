@@ -519,10 +519,10 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
 
         The encoder and decoder stay as they are; the prior's networks take ``n_steps``
         Adam steps (at ``learning_rate``) to maximise the importance-weighted bound on
-        log p_Θ(z) (K = ``k``) over fresh draws z ~ q(z|x) of ``batch_size`` random rows
-        of X. That is the prior's side of the KL term, so this is one block of
-        coordinate ascent on the bound ``fit`` maximises: the prior moves towards the
-        aggregate posterior and the likelihood bound can only gain in expectation. REWO
+        log p_Θ(z) (K: the ``k`` of the fit) over fresh draws z ~ q(z|x) of
+        ``batch_size`` random rows of X. That is the prior's side of the KL term, so
+        this is one block of coordinate ascent on the bound ``fit`` maximises: the prior
+        moves towards the aggregate posterior, and nothing else changes. REWO
         trains the prior only in its main phase, so after a short fit it lags the codes:
         on the shape harness's two rings the prior fills the rings' loops in until it is
         trained alone (docs/shape.md). Our addition, not in Klushyn et al.
