@@ -75,7 +75,7 @@ class _BaseVAE(ClassNamePrefixFeaturesOutMixin, FittedModelMethods, BaseEstimato
     """Common machinery; subclasses choose a model (prior, layers), an objective and
     optionally a β-schedule.
 
-    Subclasses implement ``_make_module(n_features)`` and ``_objective(model, x,
+    Subclasses implement ``_make_module(n_features, layout)`` and ``_objective(model, x,
     generator)``, and may override ``_make_schedule``, ``_training_step``,
     ``_on_fit_start``, ``_on_epoch_end`` and ``_commit`` (see docs/architecture.md).
     They list the parameters that define their networks in ``_model_parameters`` and

@@ -23,7 +23,7 @@ from ._torch.prior_fit import fit_prior_only
 from ._torch.priors import HierarchicalPrior
 from ._torch.schedules import GECO, REWO, ConstantBeta, LinearWarmUp, Schedule
 from ._torch.training import FitState
-from ._validation import check_choice, check_float, check_int, check_layer_sizes, seed_from
+from ._validation import check_choice, check_float, check_int, check_layer_sizes
 
 SCHEDULES = ("rewo", "geco", "warmup", "constant")
 BETA_INIT = 1e-3  # REWO's and GECO's starting β where beta_init is None (the paper's)
@@ -78,9 +78,10 @@ class VHPAutoencoder(_BetaBoundVAE):
     n_components_zeta : int or None, default=None
         Size of ζ, the prior's own latent; None means ``n_components``.
     zeta_modes : int or "auto", default=1
-        Modes of p(ζ). 1 is the paper's p(ζ) = N(0, I). "auto": 12 where ``init`` lays
-        the data out piece by piece (``layout_`` "by-piece": ``init="auto"`` found
-        separate pieces), else 1; ``zeta_modes_`` says which. With M > 1, p(ζ) is a mixture of
+        Modes of p(ζ). 1 is the paper's p(ζ) = N(0, I). "auto": 12 where the start is
+        laid out piece by piece (``layout_`` "by-piece": ``init="by-piece"``, or
+        ``init="auto"`` reading separate pieces, rightly or not), else 1;
+        ``zeta_modes_`` says which. With M > 1, p(ζ) is a mixture of
         M unit Gaussians with fixed, well-separated means (6 apart) and learned weights,
         so that the prior can put its mass on M separate pieces with little between them
         (data in disconnected parts, e.g. two different pendulums): one network maps a
@@ -372,6 +373,10 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
         if self.n_components_zeta is not None:
             check_int(self.n_components_zeta, "n_components_zeta", 1)
         if not (isinstance(self.zeta_modes, str) and self.zeta_modes == "auto"):
+            if isinstance(self.zeta_modes, str):
+                raise ValueError(
+                    f"zeta_modes must be an int >= 1 or 'auto', got {self.zeta_modes!r}"
+                )
             check_int(self.zeta_modes, "zeta_modes", 1)
         check_int(self.k, "k", 1)
         check_choice(self.schedule, "schedule", SCHEDULES)
@@ -519,8 +524,8 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
 
         The encoder and decoder stay as they are; the prior's networks take ``n_steps``
         Adam steps (at ``learning_rate``) to maximise the importance-weighted bound on
-        log p_Θ(z) (K: the ``k`` of the fit) over fresh draws z ~ q(z|x) of
-        ``batch_size`` random rows of X. That is the prior's side of the KL term, so
+        log p_Θ(z) (K = ``k``, as set now) over fresh draws z ~ q(z|x) of ``batch_size``
+        random rows of X. That is the prior's side of the KL term, so
         this is one block of coordinate ascent on the bound ``fit`` maximises: the prior
         moves towards the aggregate posterior, and nothing else changes. REWO
         trains the prior only in its main phase, so after a short fit it lags the codes:
@@ -532,8 +537,8 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
         X : array-like of shape (n_samples, n_features)
             Data as ``fit`` takes them (usually the training rows).
         n_steps : int, default=3000
-            Prior-only steps; about 22 s per 1000 on 2 CPU cores with the default prior
-            networks and K = 16.
+            Prior-only steps, each the prior's part of a training step on ``batch_size``
+            rows.
         batch_size : int, default=256
             Rows drawn per step.
 
@@ -544,10 +549,13 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
             ``partial_fit``. If training the prior fails, the model is left as it was.
         """
         check_is_fitted(self)
+        self._check_params()
         check_int(n_steps, "n_steps", 1)
         check_int(batch_size, "batch_size", 1)
         X = self._check_input(X, reset=False)
-        seed = seed_from(self.random_state) + 3  # apart from the fit's own streams
+        done = getattr(self, "prior_fit_steps_", 0)
+        # Apart from the fit's own streams, and a new stream for each further call.
+        seed = getattr(self, "_seed_", 0) + 3 + done
         fit_prior_only(
             self.module_,
             _placed(X, self.device_),
@@ -555,9 +563,17 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
             batch_size,
             self.learning_rate,
             seed,
+            self.k,
             self.dynamic_binarization,
         )
-        self.prior_fit_steps_ = getattr(self, "prior_fit_steps_", 0) + n_steps
+        resumed = self.__dict__.get("_training_state_") or {}
+        if resumed.get("module") is not None:
+            # The last weights a warm start continues from (early stopping restored the
+            # best): they take the new prior too, so the next fit does not undo this one.
+            # Adam's moments for the prior stay those of the fit.
+            for name, value in self.module_.prior.state_dict().items():
+                resumed["module"][f"prior.{name}"] = value.detach().clone()
+        self.prior_fit_steps_ = done + n_steps
         return self
 
     def __setstate__(self, state: dict) -> None:

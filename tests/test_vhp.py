@@ -637,7 +637,7 @@ def test_zeta_modes_auto_takes_twelve_modes_only_for_separate_pieces(pieces, tmp
     assert random_start.zeta_modes_ == 1
 
 
-@pytest.mark.parametrize("value", ["many", 0, 1.5])
+@pytest.mark.parametrize("value", ["many", "Auto", True, 0, 1.5])
 def test_zeta_modes_rejects_other_values(value):
     with pytest.raises(ValueError, match="zeta_modes"):
         VHPAutoencoder(zeta_modes=value).fit(np.random.default_rng(0).random((20, 4)))

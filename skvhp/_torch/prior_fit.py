@@ -29,18 +29,20 @@ def fit_prior_only(
     batch_size: int,
     learning_rate: float,
     seed: int,
+    k: int,
     dynamic_binarization: bool = False,
 ) -> list[float]:
     """Train ``model.prior`` for ``n_steps`` Adam steps to maximise the importance-weighted
-    bound on log p_Θ(z) (K = ``model.prior.k``) over fresh draws z ~ q(z|x) of
+    bound on log p_Θ(z) (K = ``k``, which the prior keeps) over fresh draws z ~ q(z|x) of
     ``batch_size`` random rows of ``x`` a step (binarized afresh where the fit binarizes
     dynamically). The encoder and decoder are not touched; the prior is trained on a copy
-    and copied back only once every step's loss was finite, so a failure (a divergence,
-    Ctrl-C) leaves the model as it was. Returns the mean loss (−log p̂(z), nats) of each
-    tenth of the steps."""
+    and copied back only once every step's loss and every weight are finite, so a
+    failure (a divergence, Ctrl-C) leaves the model as it was. Returns the mean loss
+    (−log p̂(z), nats) of each tenth of the steps."""
     device = next(model.parameters()).device  # x may stay on the host (too big)
     generator = make_generator(seed, device)
     prior = copy.deepcopy(model.prior)
+    prior.k = k
     optimiser = adam(prior.parameters(), learning_rate)
     losses, block, block_size = [], [], max(1, n_steps // 10)
     for step in range(n_steps):
@@ -62,10 +64,17 @@ def fit_prior_only(
             losses.append(float(torch.stack(block).mean()))
             block = []
             if not math.isfinite(losses[-1]):
-                raise ValueError(
-                    f"Training the prior diverged near step {step + 1} (mean loss "
-                    f"{losses[-1]}). Try a smaller learning_rate (now {learning_rate:g}); "
-                    "the fitted model is unchanged."
-                )
+                _diverged(f"near step {step + 1} (mean loss {losses[-1]})", learning_rate)
+    # A loss precedes its step: the last step's weights are checked on their own.
+    if not all(bool(torch.isfinite(p).all()) for p in prior.parameters()):
+        _diverged(f"in its last {block_size} steps (weights not finite)", learning_rate)
     model.prior.load_state_dict(prior.state_dict())
+    model.prior.k = k
     return losses
+
+
+def _diverged(where: str, learning_rate: float) -> None:
+    raise ValueError(
+        f"Training the prior diverged {where}. Try a smaller learning_rate (now "
+        f"{learning_rate:g}); the fitted model is unchanged."
+    )
