@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -163,6 +164,18 @@ def results_page(script: str, sources: list[str], *tables: list[str], note: str 
     for table in tables:
         lines += [*table, ""]
     return "\n".join(lines[:-1]) + "\n"
+
+
+def one_file_pages(
+    results: Path, file_name: str, script: str, page_table: Callable[[dict], list[str]]
+) -> dict[str, str]:
+    """``results_pages`` of a script whose page is one table from one JSON results file:
+    ``{<file stem>.md: the page}``, or nothing where the file is absent."""
+    path = results / file_name
+    if not path.exists():
+        return {}
+    table = page_table(json.loads(path.read_text()))
+    return {f"{path.stem}.md": results_page(script, [path.name], table)}
 
 
 def number(value: float, decimals: int | None = None, *, significant: int | None = None) -> str:

@@ -30,9 +30,9 @@ from _common import (
     machine_info,
     markdown_table,
     number,
+    one_file_pages,
     parse_args,
     print_table,
-    results_page,
     vhp_vamp_iwae,
     write_json,
 )
@@ -57,13 +57,9 @@ def page_table(payload: dict) -> list[str]:
 def results_pages(results: Path) -> dict[str, str]:
     """The table docs/graph.md includes, from the results file in ``results`` alone (the
     documentation build regenerates it: ``_results_pages.py``)."""
-    path = results / "frey_smoothness.json"
-    if not path.exists():
-        return {}
-    table = page_table(json.loads(path.read_text()))
-    return {
-        "frey_smoothness.md": results_page("experiments/frey_smoothness.py", [path.name], table)
-    }
+    return one_file_pages(
+        results, "frey_smoothness.json", "experiments/frey_smoothness.py", page_table
+    )
 
 
 def main(argv=None):

@@ -16,7 +16,6 @@ generated from docs/results/iwae_warmup_screen.json (``results_pages``).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -30,8 +29,8 @@ from _common import (
     machine_info,
     markdown_table,
     number,
+    one_file_pages,
     parse_args,
-    results_page,
     write_json,
 )
 from _table2 import ARCHITECTURE
@@ -62,15 +61,9 @@ def page_table(payload: dict) -> list[str]:
 def results_pages(results: Path) -> dict[str, str]:
     """The table docs/benchmarks.md includes, from the results file in ``results`` alone
     (the documentation build regenerates it: ``_results_pages.py``)."""
-    path = results / "iwae_warmup_screen.json"
-    if not path.exists():
-        return {}
-    table = page_table(json.loads(path.read_text()))
-    return {
-        "iwae_warmup_screen.md": results_page(
-            "experiments/iwae_warmup_screen.py", [path.name], table
-        )
-    }
+    return one_file_pages(
+        results, "iwae_warmup_screen.json", "experiments/iwae_warmup_screen.py", page_table
+    )
 
 
 def main(argv=None) -> None:

@@ -15,7 +15,6 @@ table of docs/motion.md is generated from docs/results/motion.json (``results_pa
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 import warnings
@@ -33,9 +32,9 @@ from _common import (
     machine_info,
     markdown_table,
     number,
+    one_file_pages,
     parse_args,
     print_table,
-    results_page,
     results_path,
     vhp_vamp_iwae,
     write_json,
@@ -69,11 +68,7 @@ def page_table(payload: dict) -> list[str]:
 def results_pages(results: Path) -> dict[str, str]:
     """The table docs/motion.md includes, from the results file in ``results`` alone (the
     documentation build regenerates it: ``_results_pages.py``)."""
-    path = results / "motion.json"
-    if not path.exists():
-        return {}
-    table = page_table(json.loads(path.read_text()))
-    return {"motion.md": results_page("experiments/motion.py", [path.name], table)}
+    return one_file_pages(results, "motion.json", "experiments/motion.py", page_table)
 
 
 def main(argv=None):

@@ -20,7 +20,6 @@ The table of docs/models.md is generated from docs/results/vhp_score_estimators.
 from __future__ import annotations
 
 import argparse
-import json
 import pickle
 import sys
 import time
@@ -37,8 +36,8 @@ from _common import (
     machine_info,
     markdown_table,
     number,
+    one_file_pages,
     parse_args,
-    results_page,
     write_json,
 )
 from _table2 import make_model
@@ -81,12 +80,9 @@ def page_table(payload: dict) -> list[str]:
 def results_pages(results: Path) -> dict[str, str]:
     """The table docs/models.md includes, from the results file in ``results`` alone (the
     documentation build regenerates it: ``_results_pages.py``)."""
-    path = results / "vhp_score_estimators.json"
-    if not path.exists():
-        return {}
-    table = page_table(json.loads(path.read_text()))
-    page = results_page("experiments/vhp_score_estimators.py", [path.name], table)
-    return {"vhp_score_estimators.md": page}
+    return one_file_pages(
+        results, "vhp_score_estimators.json", "experiments/vhp_score_estimators.py", page_table
+    )
 
 
 def main(argv=None) -> None:

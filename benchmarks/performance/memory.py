@@ -28,9 +28,9 @@ from _common import (
     machine_info,
     markdown_table,
     number,
+    one_file_pages,
     parse_args,
     print_table,
-    results_page,
     write_json,
 )
 
@@ -111,11 +111,7 @@ def page_table(payload: dict) -> list[str]:
 def results_pages(results: Path) -> dict[str, str]:
     """The table docs/user_guide.md includes, from the results file in ``results`` alone
     (the documentation build regenerates it: ``_results_pages.py``)."""
-    path = results / "memory.json"
-    if not path.exists():
-        return {}
-    table = page_table(json.loads(path.read_text()))
-    return {"memory.md": results_page("performance/memory.py", [path.name], table)}
+    return one_file_pages(results, "memory.json", "performance/memory.py", page_table)
 
 
 def main(argv=None) -> None:

@@ -11,7 +11,6 @@ table of docs/user_guide.md is generated from it (``results_pages``).
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 import tempfile
@@ -28,9 +27,9 @@ from _common import (
     machine_info,
     markdown_table,
     number,
+    one_file_pages,
     parse_args,
     print_table,
-    results_page,
     write_json,
 )
 
@@ -53,11 +52,7 @@ def page_table(payload: dict) -> list[str]:
 def results_pages(results: Path) -> dict[str, str]:
     """The table docs/user_guide.md includes, from the results file in ``results`` alone
     (the documentation build regenerates it: ``_results_pages.py``)."""
-    path = results / "out_of_core.json"
-    if not path.exists():
-        return {}
-    table = page_table(json.loads(path.read_text()))
-    return {"out_of_core.md": results_page("performance/out_of_core.py", [path.name], table)}
+    return one_file_pages(results, "out_of_core.json", "performance/out_of_core.py", page_table)
 
 
 def main(argv=None) -> None:
