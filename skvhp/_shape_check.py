@@ -130,17 +130,18 @@ def n_loops(summary: dict) -> int:
     return 0
 
 
-def _not_absent(summary: dict) -> int:
-    """The bars of a reading that are not clearly no loop."""
+def possible_loops(summary: dict) -> int:
+    """The bars of a reading that are not clearly no loop (at or above its lower line):
+    the most loops the reading allows."""
     return sum(bar >= LOOP_BARS[summary["metric"]][0] for bar in summary["H1"])
 
 
 def shape_problems(data: dict, codes: dict) -> list[str]:
     """What the codes (or a layout) change about the data's shape (empty: nothing)."""
     problems = []
-    if n_loops(codes) > _not_absent(data):
+    if n_loops(codes) > possible_loops(data):
         problems.append("the codes have a loop the data lack")
-    if _not_absent(codes) < n_loops(data):
+    if possible_loops(codes) < n_loops(data):
         problems.append("the codes lack a loop the data have")
     if codes["pieces"] < data["pieces"]:
         problems.append(f"the data's {data['pieces']} separate pieces merge in the codes")

@@ -186,7 +186,9 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
         neighbour graph of up to 15,000 rows (which cuts their jitter by 40 %) and spread
         evenly over the data; the encoder is pre-trained for 5000 steps on it, not 500. It
         is the start that keeps a double pendulum's torus, which PCA flattens and Isomap
-        folds (a second loop counts where its bar is 1.3 times the next one's). "auto" takes
+        folds (it lays out a torus where the shape check's reading of the data does not
+        rule out a second loop: the second bar at least 0.05 of the geodesic diameter;
+        else a circle). "auto" takes
         "by-piece" where the data fall into pieces further apart than the 10-neighbour
         graph's longest edge (the graph alone can cut a thinly sampled ring); otherwise, of
         the circular start (where the data have a loop), PCA and Isomap, the one that

@@ -344,11 +344,11 @@ def _verdicts(summary: dict, loops: int, pieces: int | None) -> dict:
     read present are the true ones), "safe" (fewer read, but none the truth lacks and
     none clearly absent, so codes that keep the true shape are not warned about), or
     "wrong"; the same for pieces (None: not judged)."""
-    from skvhp._shape_check import _not_absent, n_loops
+    from skvhp._shape_check import n_loops, possible_loops
 
     read = n_loops(summary)
     verdict = (
-        "right" if read == loops else "safe" if read < loops <= _not_absent(summary) else "wrong"
+        "right" if read == loops else "safe" if read < loops <= possible_loops(summary) else "wrong"
     )
     found = {"loops read": read, "loops verdict": verdict}
     if pieces is not None:
