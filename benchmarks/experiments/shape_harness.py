@@ -94,6 +94,15 @@ SETTINGS = {
     # one piece the "shape-keeping-auto-kappa" fit, on separate pieces the
     # "modes12-prior-refit-3000" one, then the prior trained alone.
     "one-setting": lambda shape: {**SHAPE_KEEPING, "kappa": "auto", "zeta_modes": "auto"},
+    # Screened on the tuning tori (2026-12-08): the codes keep the circular start's second
+    # loop at 0.28-0.38 with the term's weight 1 (target 0.4); does the per-shape torus
+    # weight (100) hold it inside the one setting?
+    "one-setting-weight100": lambda shape: {
+        **SHAPE_KEEPING,
+        "topology": TopologicalTerm(weight=100.0),
+        "kappa": "auto",
+        "zeta_modes": "auto",
+    },
 }
 # Prior-only steps a setting takes after the fit (``VHPAutoencoder.fit_prior``, batches
 # of 256; rows before 2026-12-07 21:40 ran the same loop as a benchmark function), before
@@ -104,6 +113,7 @@ PRIOR_REFIT_STEPS = {
     "modes12-prior-refit-3000": 3000,
     "per-shape-prior-refit-3000": 3000,
     "one-setting": 3000,
+    "one-setting-weight100": 3000,
 }
 
 
