@@ -183,12 +183,15 @@ def run_one(args, name: str, setting: str, seed: int) -> dict:
         fitted = time.perf_counter()
         if setting in PRIOR_REFIT_STEPS:
             model.fit_prior(X[:n], PRIOR_REFIT_STEPS[setting])
-    done = time.perf_counter()
+    finished = time.perf_counter()
     row = {"variant": name, "shape": shape, "setting": setting, "seed": seed}
     row.update(date=time.strftime("%Y-%m-%d", time.gmtime()), commit=code_version())
     # fit_s includes fit_prior; prior_fit_s is its share (rows from 2026-12-08 on).
     row.update(
-        fit_s=done - start, prior_fit_s=done - fitted, epochs=args.epochs, images=args.images
+        fit_s=finished - start,
+        prior_fit_s=finished - fitted,
+        epochs=args.epochs,
+        images=args.images,
     )
     row["layout"] = getattr(model, "layout_", None)
     schedule = model.schedule_
