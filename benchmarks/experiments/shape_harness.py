@@ -103,6 +103,15 @@ SETTINGS = {
         "kappa": "auto",
         "zeta_modes": "auto",
     },
+    # Screened on the tuning tori (2026-12-08): with one mode of p(ζ) the prior's second
+    # loop stays at 0.2-0.3 after fit_prior where the posterior's is 0.38-0.5; do 12
+    # modes let it follow, as on two rings?
+    "one-setting-weight100-modes12": lambda shape: {
+        **SHAPE_KEEPING,
+        "topology": TopologicalTerm(weight=100.0),
+        "kappa": "auto",
+        "zeta_modes": 12,
+    },
 }
 # Prior-only steps a setting takes after the fit (``VHPAutoencoder.fit_prior``, batches
 # of 256; rows before 2026-12-07 21:40 ran the same loop as a benchmark function), before
@@ -114,6 +123,7 @@ PRIOR_REFIT_STEPS = {
     "per-shape-prior-refit-3000": 3000,
     "one-setting": 3000,
     "one-setting-weight100": 3000,
+    "one-setting-weight100-modes12": 3000,
 }
 
 
