@@ -50,6 +50,7 @@ FITTED = {
     "layout_",
     "prior_fit_steps_",
     "zeta_modes_",
+    "topology_weight_",
     "shape_check_",
     "_seed_",
     "_training_state_",
@@ -159,6 +160,9 @@ def save(estimator: Any, path: str | os.PathLike, *, include_training_state: boo
         Also store what ``warm_start`` / ``partial_fit`` resume from (Adam's moments, the
         random stream, the last weights when early stopping restored the best): without
         it the file leaves out Adam's two moments per weight, and a resumed fit restarts Adam.
+        The frozen start of a ``TopologicalTerm(reference="start")`` is never stored: a
+        loaded model transforms, scores and samples, but continues such a fit only by
+        refitting.
 
     Examples
     --------
@@ -190,6 +194,9 @@ def save(estimator: Any, path: str | os.PathLike, *, include_training_state: boo
     state = estimator.__getstate__()
     if not include_training_state:
         state.pop("_training_state_", None)
+    # The topological term's frozen start (a network copy): not stored; a warm start of
+    # the loaded model with TopologicalTerm(reference="start") says to refit.
+    state.pop("reference_encoder_", None)
     if FITTED_PARAMETERS in state:  # a copy: the live estimator keeps its own record
         state[FITTED_PARAMETERS] = dict(state[FITTED_PARAMETERS])
     for fitted in (state, state.get(FITTED_PARAMETERS) or {}):

@@ -242,6 +242,15 @@ def _circular_start(
     return _whiten(torus_embedding(angles, n_components), isotropic=True)
 
 
+def is_torus_start(layout: str | None, coords: Any) -> bool:
+    """Whether a start (coordinates: an array or a tensor) laid out two loops: the
+    "circular" start on a torus, whose third coordinate (sin φ₂,
+    :func:`torus_embedding`) varies; on a circle it is 0."""
+    if layout != "circular" or coords.shape[1] < 3:
+        return False
+    return float(coords[:, 2].max() - coords[:, 2].min()) > 0.0
+
+
 def smooth_on_graph(X: np.ndarray, angles: np.ndarray, neighbours: int, steps: int) -> np.ndarray:
     """Angles (n, d) averaged ``steps`` times over each row and its ``neighbours`` - 1
     nearest rows of X (circular means): circular coordinates are read off landmarks

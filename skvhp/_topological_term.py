@@ -14,6 +14,11 @@ from ._validation import check_choice, check_float
 
 REFERENCES = ("start", "data")
 SCALES = ("mean", "fitted")
+# weight="auto": on a torus start the codes kept its second loop at 0.29-0.44 with
+# weight 1 (target 0.4) and at 0.4-0.5 with 100, on the shape harness's tuning tori
+# (docs/shape.md); everywhere else 1, the weight the arcs and rings were tuned with.
+AUTO_WEIGHT = 1.0
+AUTO_TORUS_WEIGHT = 100.0
 
 
 class TopologicalTerm(BaseEstimator):
@@ -29,9 +34,12 @@ class TopologicalTerm(BaseEstimator):
 
     Parameters
     ----------
-    weight : float, default=1.0
+    weight : float or "auto", default="auto"
         Its weight λ in the training loss; 0 switches it off. Larger values hold the
-        reference's shape harder and cost likelihood.
+        reference's shape harder and cost likelihood. "auto": 100 where the start is a
+        torus (``init`` "circular" or "auto" laid out two loops), whose smaller loop
+        training shrinks under a weight of 1; else 1. The fitted model's
+        ``topology_weight_`` says which.
     reference : {"start", "data"}, default="start"
         What the codes' distances are compared with: the codes of the encoder as
         ``init`` pre-trained it, kept frozen ("start"; needs an ``init`` other than
@@ -67,7 +75,7 @@ class TopologicalTerm(BaseEstimator):
     TopologicalTerm(weight=10.0)
     """
 
-    def __init__(self, weight: float = 1.0, reference: str = "start", scale: str = "mean"):
+    def __init__(self, weight: float | str = "auto", reference: str = "start", scale: str = "mean"):
         self.weight = weight
         self.reference = reference
         self.scale = scale
@@ -75,7 +83,12 @@ class TopologicalTerm(BaseEstimator):
     def check(self, init: object, prefix: str = "topology__") -> None:
         """Raise a ``ValueError`` naming the option (``prefix`` + its name) if a value is
         invalid, or if the term is measured against a start that ``init`` does not make."""
-        check_float(self.weight, f"{prefix}weight", 0.0)
+        if not (isinstance(self.weight, str) and self.weight == "auto"):
+            if isinstance(self.weight, str):
+                raise ValueError(
+                    f"{prefix}weight must be a real number >= 0 or 'auto', got {self.weight!r}."
+                )
+            check_float(self.weight, f"{prefix}weight", 0.0)
         check_choice(self.reference, f"{prefix}reference", REFERENCES)
         check_choice(self.scale, f"{prefix}scale", SCALES)
         if self.active and self.reference == "start" and isinstance(init, str) and init == "random":
@@ -87,5 +100,12 @@ class TopologicalTerm(BaseEstimator):
 
     @property
     def active(self) -> bool:
-        """Whether the term adds anything to the loss (a weight above 0)."""
-        return float(self.weight) > 0.0
+        """Whether the term adds anything to the loss (a weight above 0, or "auto")."""
+        return isinstance(self.weight, str) or float(self.weight) > 0.0
+
+    def weight_for(self, torus_start: bool) -> float:
+        """The weight a fit uses: ``weight``, or for "auto" ``AUTO_TORUS_WEIGHT`` where
+        the start is a torus, else ``AUTO_WEIGHT``."""
+        if isinstance(self.weight, str):
+            return AUTO_TORUS_WEIGHT if torus_start else AUTO_WEIGHT
+        return float(self.weight)

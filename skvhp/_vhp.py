@@ -14,7 +14,7 @@ from . import _deprecated
 from ._base import signature_parameters
 from ._beta_bound import _BetaBoundVAE
 from ._fitted_model import _placed
-from ._start import check_init, is_named, start_coordinates
+from ._start import check_init, is_named, is_torus_start, start_coordinates
 from ._topological_term import TopologicalTerm
 from ._torch.callbacks import EncoderRelease, TopologicalTermCallback
 from ._torch.models import SingleLayerVAE
@@ -246,6 +246,9 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
         The start the encoder was pre-trained on: ``init``, the one ``init="auto"``
         chose ("pca", "isomap", "by-piece" or "circular"), "array" or "callable"; None
         with ``init="random"``.
+    topology_weight_ : float or None
+        The weight of the topological term the fit used (``topology.weight``, or what
+        "auto" chose: 100 on a torus start, else 1); None without a term.
     encoder_released_at_ : int or None
         With an ``init`` other than "random" and REWO: the iteration from which the
         encoder trained (the switch to the main phase, or the plateau of C); None if it
@@ -466,9 +469,11 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
     def _on_fit_start(self, state: FitState, X_train: torch.Tensor, continuing: bool) -> None:
         model = state.model
         model.prior.k = self.k  # a resumed fit applies a changed k
+        torus_start = False
         if continuing:
             state.layout = getattr(self, "layout_", None)
         elif state.start_targets is not None:
+            torus_start = is_torus_start(state.layout, state.start_targets)
             steps = CIRCULAR_INIT_STEPS if state.layout == "circular" else PCA_INIT_STEPS
             pretrain_encoder(model.encoder, X_train, state.start_targets, state.generator, steps)
             state.start_targets = None  # not kept through the fit
@@ -485,9 +490,10 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
                     )
                 if reference is None:  # the encoder as init left it, frozen
                     reference = copy.deepcopy(model.encoder).requires_grad_(False)
-            state.callbacks.append(
-                TopologicalTermCallback(float(term.weight), term.scale, reference)
-            )
+            weight = term.weight_for(torus_start)
+            if continuing and isinstance(term.weight, str):  # "auto": as the fit chose
+                weight = getattr(self, "topology_weight_", None) or weight
+            state.callbacks.append(TopologicalTermCallback(weight, term.scale, reference))
         released = getattr(self, "encoder_released_at_", None) if continuing else None
         release = EncoderRelease(released)
         state.callbacks.append(release)
@@ -515,6 +521,7 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
         self.layout_ = state.layout
         self.zeta_modes_ = state.model.prior.n_modes
         term = next((c for c in state.callbacks if isinstance(c, TopologicalTermCallback)), None)
+        self.topology_weight_ = None if term is None else term.weight
         if term is not None and term.reference is not None:
             self.reference_encoder_ = term.reference
         elif hasattr(self, "reference_encoder_"):  # a refit without it: no stale start

@@ -27,6 +27,7 @@ from skvhp._start import (
     circular_coordinates,
     circular_loops,
     geodesic_distances,
+    is_torus_start,
     manifold_layout,
     pca_coordinates,
     smooth_on_graph,
@@ -480,3 +481,11 @@ def test_array_and_callable_starts_are_checked_and_a_changed_array_refused_on_re
         model.set_params(init=coords + 1.0)
         with pytest.raises(ValueError, match="changed since the model was fitted: init"):
             model.fit(X)
+
+
+def test_a_torus_start_is_the_circular_start_with_two_loops():
+    angles = np.random.default_rng(0).uniform(0, 2 * np.pi, (100, 2))
+    assert is_torus_start("circular", torus_embedding(angles, 3))
+    assert not is_torus_start("circular", torus_embedding(angles[:, :1], 3))  # a circle
+    assert not is_torus_start("pca", torus_embedding(angles, 3))
+    assert not is_torus_start("circular", torus_embedding(angles[:, :1], 2))

@@ -517,8 +517,12 @@ def test_topological_term_adds_to_training_only(pendulum):
     assert min(fitted.fit(X[:200]).history_["regulariser"]) > 0
     off = small(VHPAutoencoder, kappa=0.6, topology=TopologicalTerm(weight=0.0)).fit(X[:200])
     assert "regulariser" not in off.history_  # weight 0: the paper's loss
+    # weight="auto" (the default) is 1 on a start that is no torus (here PCA's).
+    assert topo.topology_weight_ == 1.0
+    assert plain.topology_weight_ is None and off.topology_weight_ is None  # no term
     for bad, name in (
         (TopologicalTerm(weight=-1.0), "topology__weight"),
+        (TopologicalTerm(weight="heavy"), "topology__weight"),
         (TopologicalTerm(scale="max"), "topology__scale"),
         (TopologicalTerm(reference="x"), "topology__reference"),
         (1.0, "topology must be None or a skvhp.TopologicalTerm"),
@@ -635,6 +639,37 @@ def test_zeta_modes_auto_takes_twelve_modes_only_for_separate_pieces(pieces, tmp
         np.testing.assert_allclose(copy_.transform(X[:5]), model.transform(X[:5]))
     random_start = clone(model).set_params(init="random").fit(X)
     assert random_start.zeta_modes_ == 1
+
+
+def test_the_terms_auto_weight_is_100_on_a_torus_start_and_kept(tmp_path):
+    """TopologicalTerm(weight="auto"): 100 where the circular start lays out a torus
+    (a double pendulum in three coordinates), 1 where it lays out a circle (two); a warm
+    start, a pickle and a model file keep the weight the fit chose."""
+    from skvhp.datasets import make_double_pendulum
+
+    X, _ = make_double_pendulum(600, random_state=0)
+    params = dict(
+        kappa=0.6,
+        hidden_layer_sizes=(16,),
+        prior_hidden_layer_sizes=(8,),
+        init="circular",
+        topology=TopologicalTerm(),
+        max_iter=1,
+        n_importance_samples=4,
+        random_state=0,
+        shape_check=False,
+    )
+    torus = VHPAutoencoder(n_components=3, **params).fit(X)
+    assert torus.topology_weight_ == 100.0
+    circle = VHPAutoencoder(n_components=2, **params).fit(X)
+    assert circle.topology_weight_ == 1.0
+    loaded = save_and_load(torus, tmp_path)  # without the frozen start (a network)
+    assert loaded.topology_weight_ == 100.0 and not hasattr(loaded, "reference_encoder_")
+    with pytest.raises(ValueError, match="Refit without warm_start"):
+        loaded.set_params(warm_start=True).fit(X)
+    unpickled = pickle.loads(pickle.dumps(torus))
+    unpickled.set_params(warm_start=True, max_iter=2).fit(X)
+    assert unpickled.topology_weight_ == 100.0 and unpickled.n_iter_ == 3  # 1 + 2 epochs
 
 
 @pytest.mark.parametrize("value", ["many", "Auto", True, 0, 1.5])
