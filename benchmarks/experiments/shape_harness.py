@@ -93,10 +93,23 @@ SETTINGS = {
     # The setting docs/shape.md gives for data of unknown shape (2026-12-07, night): on
     # one piece the "shape-keeping-auto-kappa" fit, on separate pieces the
     # "modes12-prior-refit-3000" one, then the prior trained alone.
-    "one-setting": lambda shape: {**SHAPE_KEEPING, "kappa": "auto", "zeta_modes": "auto"},
+    # Its term: TopologicalTerm() (weight "auto" since 2026-12-08, 1.0 before).
+    "one-setting": lambda shape: {
+        **SHAPE_KEEPING,
+        "topology": TopologicalTerm(),
+        "kappa": "auto",
+        "zeta_modes": "auto",
+    },
     # Screened on the tuning tori (2026-12-08): the codes keep the circular start's second
     # loop at 0.28-0.38 with the term's weight 1 (target 0.4); does the per-shape torus
-    # weight (100) hold it inside the one setting?
+    # weight (100) hold it inside the one setting? Since then the one setting's term has
+    # weight "auto" (100 on a torus start); its rows with weight 1 are "one-setting-weight1".
+    "one-setting-weight1": lambda shape: {
+        **SHAPE_KEEPING,
+        "topology": TopologicalTerm(weight=1.0),
+        "kappa": "auto",
+        "zeta_modes": "auto",
+    },
     "one-setting-weight100": lambda shape: {
         **SHAPE_KEEPING,
         "topology": TopologicalTerm(weight=100.0),
@@ -122,6 +135,7 @@ PRIOR_REFIT_STEPS = {
     "modes12-prior-refit-3000": 3000,
     "per-shape-prior-refit-3000": 3000,
     "one-setting": 3000,
+    "one-setting-weight1": 3000,
     "one-setting-weight100": 3000,
     "one-setting-weight100-modes12": 3000,
 }
