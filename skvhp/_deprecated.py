@@ -84,6 +84,8 @@ def check(old: dict[str, Any], init: object) -> None:
     """Raise a ``ValueError`` naming the deprecated parameter whose value is invalid."""
     if "beta" in old:
         check_float(old["beta"], "beta", 0.0)
+    if "topology_weight" in old:  # a number: "auto" is the new option's alone
+        check_float(old["topology_weight"], "topology_weight", 0.0)
     if set(TOPOLOGY_NAMES) & set(old):  # the term they build, checked under the old names
         topology = {TOPOLOGY_NAMES[k]: v for k, v in old.items() if k in TOPOLOGY_NAMES}
         TopologicalTerm(**{**_OLD_TOPOLOGY, **topology}).check(init, prefix="topology_")

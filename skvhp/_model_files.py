@@ -51,6 +51,7 @@ FITTED = {
     "prior_fit_steps_",
     "zeta_modes_",
     "topology_weight_",
+    "_torus_start_",
     "shape_check_",
     "_seed_",
     "_training_state_",

@@ -36,10 +36,10 @@ class TopologicalTerm(BaseEstimator):
     ----------
     weight : float or "auto", default="auto"
         Its weight λ in the training loss; 0 switches it off. Larger values hold the
-        reference's shape harder and cost likelihood. "auto": 100 where the start is a
-        torus (``init`` "circular" or "auto" laid out two loops), whose smaller loop
-        training shrinks under a weight of 1; else 1. The fitted model's
-        ``topology_weight_`` says which.
+        reference's shape harder and cost likelihood. "auto": 100 where the term is
+        measured against a start that is a torus (``init`` "circular" or "auto" laid
+        out two loops), whose smaller loop training shrinks under a weight of 1; else 1.
+        The fitted model's ``topology_weight_`` says which.
     reference : {"start", "data"}, default="start"
         What the codes' distances are compared with: the codes of the encoder as
         ``init`` pre-trained it, kept frozen ("start"; needs an ``init`` other than
@@ -84,11 +84,13 @@ class TopologicalTerm(BaseEstimator):
         """Raise a ``ValueError`` naming the option (``prefix`` + its name) if a value is
         invalid, or if the term is measured against a start that ``init`` does not make."""
         if not (isinstance(self.weight, str) and self.weight == "auto"):
-            if isinstance(self.weight, str):
+            try:
+                check_float(self.weight, f"{prefix}weight", 0.0)
+            except ValueError:
                 raise ValueError(
-                    f"{prefix}weight must be a real number >= 0 or 'auto', got {self.weight!r}."
-                )
-            check_float(self.weight, f"{prefix}weight", 0.0)
+                    f"{prefix}weight must be a finite real number >= 0 or 'auto', "
+                    f"got {self.weight!r}."
+                ) from None
         check_choice(self.reference, f"{prefix}reference", REFERENCES)
         check_choice(self.scale, f"{prefix}scale", SCALES)
         if self.active and self.reference == "start" and isinstance(init, str) and init == "random":
@@ -105,7 +107,9 @@ class TopologicalTerm(BaseEstimator):
 
     def weight_for(self, torus_start: bool) -> float:
         """The weight a fit uses: ``weight``, or for "auto" ``AUTO_TORUS_WEIGHT`` where
-        the start is a torus, else ``AUTO_WEIGHT``."""
+        the term is measured against a start that is a torus (the one case the shape
+        harness tested it on), else ``AUTO_WEIGHT``."""
         if isinstance(self.weight, str):
-            return AUTO_TORUS_WEIGHT if torus_start else AUTO_WEIGHT
+            torus = torus_start and self.reference == "start"
+            return AUTO_TORUS_WEIGHT if torus else AUTO_WEIGHT
         return float(self.weight)

@@ -187,8 +187,8 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
         evenly over the data; the encoder is pre-trained for 5000 steps on it, not 500. It
         is the start that keeps a double pendulum's torus, which PCA flattens and Isomap
         folds (it lays out a torus where the shape check's reading of the data does not
-        rule out a second loop: the second bar at least 0.05 of the geodesic diameter;
-        else a circle). "auto" takes
+        rule out a second loop, the second bar at least 0.05 of the geodesic diameter,
+        and that loop's circular coordinate goes round; else a circle). "auto" takes
         "by-piece" where the data fall into pieces further apart than the 10-neighbour
         graph's longest edge (the graph alone can cut a thinly sampled ring); otherwise, of
         the circular start (where the data have a loop), PCA and Isomap, the one that
@@ -248,7 +248,8 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
         with ``init="random"``.
     topology_weight_ : float or None
         The weight of the topological term the fit used (``topology.weight``, or what
-        "auto" chose: 100 on a torus start, else 1); None without a term.
+        "auto" chose: 100 on a torus start, else 1); None without a term or with
+        weight 0.
     encoder_released_at_ : int or None
         With an ``init`` other than "random" and REWO: the iteration from which the
         encoder trained (the switch to the main phase, or the plateau of C); None if it
@@ -469,11 +470,11 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
     def _on_fit_start(self, state: FitState, X_train: torch.Tensor, continuing: bool) -> None:
         model = state.model
         model.prior.k = self.k  # a resumed fit applies a changed k
-        torus_start = False
         if continuing:
             state.layout = getattr(self, "layout_", None)
+            state.torus_start = getattr(self, "_torus_start_", False)
         elif state.start_targets is not None:
-            torus_start = is_torus_start(state.layout, state.start_targets)
+            state.torus_start = is_torus_start(state.layout, state.start_targets)
             steps = CIRCULAR_INIT_STEPS if state.layout == "circular" else PCA_INIT_STEPS
             pretrain_encoder(model.encoder, X_train, state.start_targets, state.generator, steps)
             state.start_targets = None  # not kept through the fit
@@ -490,9 +491,8 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
                     )
                 if reference is None:  # the encoder as init left it, frozen
                     reference = copy.deepcopy(model.encoder).requires_grad_(False)
-            weight = term.weight_for(torus_start)
-            if continuing and isinstance(term.weight, str):  # "auto": as the fit chose
-                weight = getattr(self, "topology_weight_", None) or weight
+                reference = reference.to(X_train.device)  # an unpickled or moved model
+            weight = term.weight_for(state.torus_start)
             state.callbacks.append(TopologicalTermCallback(weight, term.scale, reference))
         released = getattr(self, "encoder_released_at_", None) if continuing else None
         release = EncoderRelease(released)
@@ -519,6 +519,7 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
         release = next(c for c in state.callbacks if isinstance(c, EncoderRelease))
         self.encoder_released_at_ = release.released_at
         self.layout_ = state.layout
+        self._torus_start_ = state.torus_start  # TopologicalTerm(weight="auto") on warm starts
         self.zeta_modes_ = state.model.prior.n_modes
         term = next((c for c in state.callbacks if isinstance(c, TopologicalTermCallback)), None)
         self.topology_weight_ = None if term is None else term.weight
@@ -527,6 +528,12 @@ ndarray of shape (n_samples, n_components) or callable, default="pca"
         elif hasattr(self, "reference_encoder_"):  # a refit without it: no stale start
             del self.reference_encoder_
         self.prior_fit_steps_ = 0  # the prior trained with the rest: none alone yet
+
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        if "reference_encoder_" in state:  # on the CPU, as module_: a GPU fit loads anywhere
+            state["reference_encoder_"] = copy.deepcopy(self.reference_encoder_).cpu()
+        return state
 
     def fit_prior(self, X: Any, n_steps: int = 3000, *, batch_size: int = 256) -> VHPAutoencoder:
         """Train only the learned prior on the fitted encoder's posterior over X.

@@ -136,9 +136,9 @@ def test_the_term_in_a_grid_search_over_its_weight(pendulum):
     X, _ = pendulum
     term = TopologicalTerm(reference="data")
     model = small(VHPAutoencoder, kappa=0.6, topology=term, shape_check=False)
-    grid = {"topology__weight": [0.0, 1.0]}
+    grid = {"topology__weight": [0.0, 1.0, "auto"]}
     search = GridSearchCV(model, grid, cv=2).fit(X[:200])
-    assert search.best_estimator_.topology.weight in (0.0, 1.0)
+    assert search.best_estimator_.topology.weight in (0.0, 1.0, "auto")
     assert model.topology.weight == "auto"  # the search worked on clones
 
 
@@ -152,6 +152,8 @@ def test_copies_keep_the_deprecated_values_and_the_warning_points_at_the_caller(
     with pytest.warns(FutureWarning, match="deprecated in 0.2") as caught:
         with pytest.raises(ValueError, match="topology_weight must be"):
             small(VHPAutoencoder, topology_weight=-1.0).fit(X[:50])
+        with pytest.raises(ValueError, match="topology_weight must be a finite real"):
+            small(VHPAutoencoder, topology_weight="auto").fit(X[:50])  # the new option's
     assert caught[0].filename == __file__  # where the user wrote fit
     with pytest.warns(FutureWarning), pytest.raises(ValueError, match="^beta must be"):
         small(VHPAutoencoder, schedule="constant", beta=-0.5).fit(X[:50])

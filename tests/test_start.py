@@ -25,6 +25,7 @@ from skvhp._start import (
     _whiten,
     choose_layout,
     circular_coordinates,
+    circular_layout,
     circular_loops,
     geodesic_distances,
     is_torus_start,
@@ -33,6 +34,7 @@ from skvhp._start import (
     smooth_on_graph,
     spread_evenly,
     torus_embedding,
+    winds,
 )
 from skvhp.datasets import make_double_pendulum, make_pendulum, make_two_pendulums
 from skvhp.topology import longest_bars
@@ -489,3 +491,20 @@ def test_a_torus_start_is_the_circular_start_with_two_loops():
     assert not is_torus_start("circular", torus_embedding(angles[:, :1], 3))  # a circle
     assert not is_torus_start("pca", torus_embedding(angles, 3))
     assert not is_torus_start("circular", torus_embedding(angles[:, :1], 2))
+
+
+def test_the_circular_start_keeps_a_second_loop_only_where_its_angle_goes_round():
+    """A pendulum ring with pixel noise has a short second H1 class whose circular
+    coordinate barely moves: asked for two loops, the layout keeps one, and a noisy
+    ring of few rows (whose reading does not rule a second loop out) starts as a
+    circle in three coordinates; a double pendulum keeps both."""
+    rng = np.random.default_rng(0)
+    assert winds(rng.uniform(0, 2 * np.pi, 500)) and not winds(rng.normal(1.0, 0.3, 500))
+    ring, _ = make_pendulum(600, random_state=1)
+    noisy = ring + rng.normal(0, 0.07, ring.shape)
+    assert circular_layout(noisy, 2, LAYOUT_NEIGHBOURS)[1].shape[1] == 1
+    X, _ = make_double_pendulum(2000, random_state=0)
+    assert circular_layout(X, 2, LAYOUT_NEIGHBOURS)[1].shape[1] == 2
+    few = make_pendulum(120, random_state=1)[0]
+    few = few + np.random.default_rng(0).normal(0, 0.07, few.shape)
+    assert not is_torus_start("circular", manifold_layout(few, "circular", 3, seed=0))

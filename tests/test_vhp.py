@@ -523,6 +523,7 @@ def test_topological_term_adds_to_training_only(pendulum):
     for bad, name in (
         (TopologicalTerm(weight=-1.0), "topology__weight"),
         (TopologicalTerm(weight="heavy"), "topology__weight"),
+        (TopologicalTerm(weight=float("nan")), "topology__weight must be a finite real number"),
         (TopologicalTerm(scale="max"), "topology__scale"),
         (TopologicalTerm(reference="x"), "topology__reference"),
         (1.0, "topology must be None or a skvhp.TopologicalTerm"),
@@ -647,7 +648,7 @@ def test_the_terms_auto_weight_is_100_on_a_torus_start_and_kept(tmp_path):
     start, a pickle and a model file keep the weight the fit chose."""
     from skvhp.datasets import make_double_pendulum
 
-    X, _ = make_double_pendulum(600, random_state=0)
+    X, _ = make_double_pendulum(1000, random_state=0)
     params = dict(
         kappa=0.6,
         hidden_layer_sizes=(16,),
@@ -670,6 +671,14 @@ def test_the_terms_auto_weight_is_100_on_a_torus_start_and_kept(tmp_path):
     unpickled = pickle.loads(pickle.dumps(torus))
     unpickled.set_params(warm_start=True, max_iter=2).fit(X)
     assert unpickled.topology_weight_ == 100.0 and unpickled.n_iter_ == 3  # 1 + 2 epochs
+    # A weight set before a warm start is used; "auto" again reads the first fit's start.
+    unpickled.set_params(topology__weight=1.0, max_iter=1).fit(X)
+    assert unpickled.topology_weight_ == 1.0
+    unpickled.set_params(topology__weight="auto").fit(X)
+    assert unpickled.topology_weight_ == 100.0
+    # 100 only where the term is measured against the torus start.
+    against_data = TopologicalTerm(reference="data")
+    assert clone(torus).set_params(topology=against_data).fit(X).topology_weight_ == 1.0
 
 
 @pytest.mark.parametrize("value", ["many", "Auto", True, 0, 1.5])

@@ -75,7 +75,8 @@ class FitState:
     ``callbacks`` are what an estimator adds to this fit (``callbacks.Callback``: a loss
     term, an end-of-epoch action, each with its own state); ``layout`` names the start
     the encoder is pre-trained on, where there is one, and ``start_targets`` holds its
-    coordinates of the training rows (computed on the host before the data moved).
+    coordinates of the training rows (computed on the host before the data moved);
+    ``torus_start`` says whether that start laid out two loops.
     """
 
     model: LatentVariableModel
@@ -91,6 +92,7 @@ class FitState:
     callbacks: list[Callback] = field(default_factory=list)
     layout: str | None = None
     start_targets: torch.Tensor | None = None
+    torus_start: bool = False
     last_weights: dict[str, torch.Tensor] | None = None
 
     def resumable(self) -> dict[str, Any]:
