@@ -14,16 +14,16 @@ from ._validation import check_choice, check_float
 
 REFERENCES = ("start", "data")
 SCALES = ("mean", "fitted")
-# weight="auto": on a torus start the codes kept its second loop at 0.29-0.44 with
-# weight 1 (target 0.4) and at 0.4-0.5 with 100, on the shape harness's tuning tori
-# (docs/shape.md); everywhere else 1, the weight the arcs and rings were tuned with.
+# weight="auto": on a torus start the codes kept its second loop at 0.28-0.44 with
+# weight 1 (target 0.4) and at 0.40-0.51 with 100, on the shape harness's tuning tori
+# (docs/research_log.md, 2026-12-08); elsewhere 1, the weight arcs and rings were tuned with.
 AUTO_WEIGHT = 1.0
 AUTO_TORUS_WEIGHT = 100.0
 
 
 class TopologicalTerm(BaseEstimator):
     """The 0-dimensional topological loss of Moor et al. (2020), added to VHP's training
-    loss: ``VHPAutoencoder(topology=TopologicalTerm(weight=1.0))``.
+    loss: ``VHPAutoencoder(topology=TopologicalTerm())``.
 
     Per batch, the distances along the minimum spanning trees of a reference (the data,
     or the frozen start's codes) and of the posterior means, each made scale-free, must
