@@ -464,7 +464,7 @@ def circular_loops(data: dict | None, n_components: int) -> int:
     A torus start on data with one loop adds a loop the data lack, which the check after
     the fit and the choice of ``init="auto"`` count as a fault; a circle start on a torus
     drops a loop, which training then cannot add. The line is the shape check's own,
-    which reads the shape harness's renderers alike: second bars of 0.09–0.18 on every
+    which reads the shape harness's renderers alike: second bars of 0.09–0.23 on every
     torus variant with a loop read, at most 0.034 on every ring
     (``docs/results/shape_check_calibration.json``). The ratio of the cocycles' second
     bar to the third that decided this before sat within 3 % of its threshold on a
