@@ -63,6 +63,19 @@ PER_SHAPE = {
     "two-rings": dict(init="auto", topology=TopologicalTerm(weight=10.0), zeta_modes=12),
     "torus": dict(init="circular", topology=TopologicalTerm(weight=100.0)),
 }
+
+
+def one_setting(weight: float | str = "auto", zeta_modes: int | str = "auto") -> dict:
+    """docs/shape.md's setting for data of unknown shape (``fit_prior`` aside), with the
+    term's weight and the modes of p(ζ) as screens vary them."""
+    return {
+        **SHAPE_KEEPING,
+        "topology": TopologicalTerm(weight=weight),
+        "kappa": "auto",
+        "zeta_modes": zeta_modes,
+    }
+
+
 SETTINGS = {
     "defaults": lambda shape: {},
     "shape-keeping": lambda shape: SHAPE_KEEPING,
@@ -94,37 +107,17 @@ SETTINGS = {
     # one piece the "shape-keeping-auto-kappa" fit, on separate pieces the
     # "modes12-prior-refit-3000" one, then the prior trained alone.
     # Its term: TopologicalTerm() (weight "auto" since 2026-12-08, 1.0 before).
-    "one-setting": lambda shape: {
-        **SHAPE_KEEPING,
-        "topology": TopologicalTerm(),
-        "kappa": "auto",
-        "zeta_modes": "auto",
-    },
+    "one-setting": lambda shape: one_setting(),
     # Screened on the tuning tori (2026-12-08): the codes keep the circular start's second
     # loop at 0.28-0.38 with the term's weight 1 (target 0.4); does the per-shape torus
     # weight (100) hold it inside the one setting? Since then the one setting's term has
     # weight "auto" (100 on a torus start); its rows with weight 1 are "one-setting-weight1".
-    "one-setting-weight1": lambda shape: {
-        **SHAPE_KEEPING,
-        "topology": TopologicalTerm(weight=1.0),
-        "kappa": "auto",
-        "zeta_modes": "auto",
-    },
-    "one-setting-weight100": lambda shape: {
-        **SHAPE_KEEPING,
-        "topology": TopologicalTerm(weight=100.0),
-        "kappa": "auto",
-        "zeta_modes": "auto",
-    },
+    "one-setting-weight1": lambda shape: one_setting(weight=1.0),
+    "one-setting-weight100": lambda shape: one_setting(weight=100.0),
     # Screened on the tuning tori (2026-12-08): with one mode of p(ζ) the prior's second
     # loop stays at 0.2-0.3 after fit_prior where the posterior's is 0.38-0.5; do 12
     # modes let it follow, as on two rings?
-    "one-setting-weight100-modes12": lambda shape: {
-        **SHAPE_KEEPING,
-        "topology": TopologicalTerm(weight=100.0),
-        "kappa": "auto",
-        "zeta_modes": 12,
-    },
+    "one-setting-weight100-modes12": lambda shape: one_setting(weight=100.0, zeta_modes=12),
 }
 # Prior-only steps a setting takes after the fit (``VHPAutoencoder.fit_prior``, batches
 # of 256; rows before 2026-12-07 21:40 ran the same loop as a benchmark function), before
